@@ -1,0 +1,62 @@
+"""The `lms-bridge` command: a Flask CLI group with one sub-command group per area."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from flask.cli import FlaskGroup
+
+from lms_bridge import create_app
+from lms_bridge.errors import DomainError
+
+
+class LmsBridgeGroup(FlaskGroup):
+    """Turns domain errors into a one-line message on stderr and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DomainError as error:
+            raise click.ClickException(str(error.message)) from error
+
+
+def _create_app() -> Any:
+    return create_app()
+
+
+cli = LmsBridgeGroup(
+    name="lms-bridge",
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+    help="lms-bridge: course packages, the player and the staff competence register.",
+)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web app with gunicorn."""
+    from gunicorn.app.wsgiapp import run
+
+    click.echo(f"lms-bridge: http://{host}:{port}/")
+    sys.argv = ["gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers), "lms_bridge.wsgi:app"]
+    run()
+
+
+def _register_area_commands() -> None:
+    from lms_bridge.build_cli import build_command
+
+    cli.add_command(build_command)
+
+
+_register_area_commands()
+
+
+def main() -> None:
+    cli.main(prog_name="lms-bridge")

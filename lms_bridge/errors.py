@@ -1,0 +1,63 @@
+"""Domain errors: one base class with an HTTP status and a translatable message, one handler."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A user error: bad input or a forbidden action. Its message is shown to the user as is."""
+
+    status: int = 400
+    code: str = "invalid"
+
+    def __init__(self, message: Any, *, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError) -> tuple[Response | str, int]:
+        if _wants_json():
+            return jsonify(error={"code": error.code, "message": str(error.message)}), error.status
+        return render_template("error.html", message=str(error.message), status=error.status), error.status
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
+        status = error.code or 500
+        if _wants_json():
+            return jsonify(error={"code": error.name.lower().replace(" ", "_"), "message": error.description}), status
+        return render_template("error.html", message=error.description, status=status), status
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
+        logger.exception("Unhandled error on %s", request.path)
+        message = "Odottamaton virhe. Yritä hetken kuluttua uudelleen."
+        if _wants_json():
+            return jsonify(error={"code": "internal", "message": message}), 500
+        return render_template("error.html", message=message, status=500), 500

@@ -1,0 +1,18 @@
+"""Flask-Babel: Finnish is the source language of every UI string; sv and en catalogs follow."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_babel import Babel
+
+
+def _select_locale() -> str:
+    languages: list[str] = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=_select_locale)

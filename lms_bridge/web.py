@@ -1,0 +1,32 @@
+"""Site-wide pages (front page, health check) and the registration of every area's blueprint."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, jsonify, render_template
+from sqlalchemy import text
+
+from lms_bridge.db import get_session
+
+bp = Blueprint("web", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("index.html")
+
+
+@bp.get("/healthz")
+def health() -> Response:
+    get_session().execute(text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+@bp.after_app_request
+def security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,47 @@
+"""Fixtures every test layer shares: the app on a temporary instance, and ../shared used in place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from lms_bridge import PROJECT_ROOT, create_app
+
+SHARED_DIR = Path(os.environ.get("LMS_BRIDGE_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The team's shared fixtures folder (../shared), used in place and never copied.
+
+    Absent: the test is skipped with the reason; under CI=true its absence fails the test.
+    """
+    if not (SHARED_DIR / "fixtures").is_dir():
+        reason = f"../shared not found at {SHARED_DIR} (set LMS_BRIDGE_SHARED_DIR)"
+        if in_ci():
+            pytest.fail(reason + " - CI must have it")
+        pytest.skip(reason)
+    return SHARED_DIR
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            "DATA_DIR": str(tmp_path / "data"),
+            "SECRET_KEY": "test-secret",
+        },
+        instance_path=str(tmp_path / "instance"),
+    )
+    yield app
+    app.extensions["lms_bridge.engine"].dispose()
