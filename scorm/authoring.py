@@ -1,0 +1,487 @@
+"""Course sources (courses/<id>/): course.yaml, Markdown pages, scenario, quiz and house YAML.
+
+`load_course(folder)` reads and checks everything before anything is built; the first mistake raises
+SourceError naming the file, the line and what is wrong. The format is documented in courses/README.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from scorm.errors import SourceError
+from scorm.yamlsource import LineDict, LineList, load_yaml_file, load_yaml_text
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ITEM_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+VERSION_RE = re.compile(r"^\d+(\.\d+){0,2}$")
+LANGUAGES = ("fi", "sv", "en")
+HOUSE_PLACES = ("foundation", "floor", "roof")
+END = "end"
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    title: str
+    body: str  # Markdown, without the level-1 heading
+    sources: tuple[str, ...]
+    kind: Literal["page"] = "page"
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: str
+    feedback: str
+    best: bool
+    next: str  # a step id or END
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    prompt: str
+    context: str
+    choices: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    intro: str
+    steps: tuple[Step, ...]
+    outro: str
+    sources: tuple[str, ...]
+    kind: Literal["scenario"] = "scenario"
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: Literal["single", "multiple"]
+    text: str
+    options: tuple[Option, ...]
+    explanation: str
+    sources: tuple[str, ...]
+
+    @property
+    def correct_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.options if o.correct)
+
+
+@dataclass(frozen=True)
+class Quiz:
+    id: str
+    title: str
+    intro: str
+    questions: tuple[Question, ...]
+    kind: Literal["quiz"] = "quiz"
+
+
+@dataclass(frozen=True)
+class HousePart:
+    id: str
+    title: str
+    place: Literal["foundation", "floor", "roof"]
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class House:
+    id: str
+    title: str
+    intro: str
+    image_label: str
+    parts: tuple[HousePart, ...]
+    sources: tuple[str, ...]
+    kind: Literal["house"] = "house"
+
+
+Section = Page | Scenario | Quiz | House
+
+
+@dataclass(frozen=True)
+class Course:
+    id: str
+    version: str
+    language: str
+    title: dict[str, str]
+    description: dict[str, str]
+    estimated_minutes: int
+    mastery_score: int
+    competences: tuple[str, ...]
+    objectives: tuple[str, ...]
+    sources: tuple[Source, ...]
+    sections: tuple[Section, ...]
+    folder: Path
+    assets: tuple[Path, ...] = field(default=())  # relative to folder, e.g. assets/kuva.svg
+
+    @property
+    def quiz(self) -> Quiz:
+        return next(s for s in self.sections if isinstance(s, Quiz))
+
+    def localized_title(self) -> str:
+        return self.title[self.language]
+
+
+class _Reader:
+    """Field access on one YAML mapping that reports mistakes with file and line."""
+
+    def __init__(self, path: Path, data: Any, what: str) -> None:
+        if not isinstance(data, LineDict):
+            raise SourceError(path, getattr(data, "line", None) or 1, f"{what} must be a mapping of 'key: value' lines")
+        self.path, self.data, self.what = path, data, what
+
+    def line(self, key: str | None = None) -> int:
+        if key is not None and key in self.data.key_lines:
+            return self.data.key_lines[key]
+        return self.data.line
+
+    def fail(self, key: str | None, message: str) -> SourceError:
+        return SourceError(self.path, self.line(key), f"{self.what}: {message}")
+
+    def text(self, key: str, *, required: bool = True) -> str:
+        value = self.data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise self.fail(key, f"'{key}' is missing or empty")
+            return ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise self.fail(key, f"'{key}' must be text")
+        return str(value).strip()
+
+    def integer(self, key: str, low: int, high: int) -> int:
+        value = self.data.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise self.fail(key, f"'{key}' must be a whole number from {low} to {high}")
+        return value
+
+    def items(self, key: str, *, required: bool = True) -> list[tuple[int, Any]]:
+        value = self.data.get(key)
+        if value is None and not required:
+            return []
+        if not isinstance(value, LineList) or (required and not value):
+            raise self.fail(key, f"'{key}' must be a list with at least one entry")
+        return list(zip(value.item_lines, value, strict=True))
+
+    def strings(self, key: str, *, required: bool = False) -> tuple[str, ...]:
+        entries = self.items(key, required=required)
+        for line, entry in entries:
+            if not isinstance(entry, str) or not entry.strip():
+                raise SourceError(self.path, line, f"{self.what}: every entry of '{key}' must be text")
+        return tuple(str(entry).strip() for _, entry in entries)
+
+    def languages(self, key: str, default_language: str) -> dict[str, str]:
+        value = self.data.get(key)
+        if not isinstance(value, LineDict):
+            raise self.fail(key, f"'{key}' must give the text per language, e.g. {{fi: ..., sv: ..., en: ...}}")
+        for lang in value:
+            if lang not in LANGUAGES:
+                raise SourceError(self.path, value.key_lines[lang], f"'{key}': unknown language '{lang}'")
+        if not str(value.get(default_language) or "").strip():
+            raise self.fail(key, f"'{key}' needs the default language '{default_language}'")
+        return {lang: str(text).strip() for lang, text in value.items() if text}
+
+    def identifier(self, key: str, pattern: re.Pattern[str] = ITEM_ID_RE) -> str:
+        value = self.text(key)
+        if not pattern.match(value):
+            raise self.fail(key, f"'{key}' may contain only letters, digits, '-' and '_' (got '{value}')")
+        return value
+
+    def unknown_keys(self, allowed: set[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                raise self.fail(key, f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})")
+
+
+def _check_sources(reader: _Reader, key: str, known: set[str], *, required: bool = False) -> tuple[str, ...]:
+    ids = reader.strings(key, required=required)
+    for source_id in ids:
+        if source_id not in known:
+            raise reader.fail(key, f"source '{source_id}' is not listed under 'sources' in course.yaml")
+    return ids
+
+
+def load_course(folder: Path, language: str | None = None) -> Course:
+    """Read and check one course folder. Raises SourceError on the first mistake."""
+    course_file = folder / "course.yaml"
+    reader = _Reader(course_file, load_yaml_file(course_file), "course.yaml")
+    reader.unknown_keys(
+        {"id", "version", "default_language", "title", "description", "estimated_minutes", "mastery_score",
+         "competences", "objectives", "sources", "sequence"}
+    )
+    course_id = reader.identifier("id", ID_RE)
+    if course_id != folder.name:
+        raise reader.fail("id", f"'id' ({course_id}) must match the folder name ({folder.name})")
+    version = reader.text("version")
+    if not VERSION_RE.match(version):
+        raise reader.fail("version", f"'version' must look like 1.0.0 (got '{version}')")
+    default_language = reader.text("default_language")
+    if default_language not in LANGUAGES:
+        raise reader.fail("default_language", f"'default_language' must be one of {', '.join(LANGUAGES)}")
+    lang = language or default_language
+    if not (folder / lang).is_dir():
+        raise SourceError(folder, None, f"no '{lang}/' folder with the module's text in language '{lang}'")
+
+    objectives_reader = _Reader(course_file, reader.data.get("objectives"), "course.yaml: objectives")
+    objectives = objectives_reader.strings(lang, required=True)
+
+    sources: list[Source] = []
+    for line, entry in reader.items("sources"):
+        source = _Reader(course_file, entry, f"course.yaml: source at line {line}")
+        source.unknown_keys({"id", "title", "url"})
+        source_id = source.identifier("id")
+        if any(s.id == source_id for s in sources):
+            raise source.fail("id", f"source id '{source_id}' is listed twice")
+        sources.append(Source(source_id, source.text("title"), source.text("url", required=False) or None))
+    known = {s.id for s in sources}
+
+    sections: list[Section] = []
+    for line, entry in reader.items("sequence"):
+        step = _Reader(course_file, entry, f"course.yaml: sequence entry at line {line}")
+        if len(step.data) != 1:
+            raise step.fail(None, "each sequence entry is one of 'page: FILE', 'scenario: FILE', 'quiz: FILE', 'house: FILE'")
+        kind, name = next(iter(step.data.items()))
+        loaders = {"page": _load_page, "scenario": _load_scenario, "quiz": _load_quiz, "house": _load_house}
+        if kind not in loaders or not isinstance(name, str):
+            raise step.fail(kind, f"unknown sequence entry '{kind}' (use page, scenario, quiz or house)")
+        path = folder / lang / name
+        if not path.is_file() or path.resolve().parent != (folder / lang).resolve():
+            raise step.fail(kind, f"file '{lang}/{name}' not found")
+        section = loaders[kind](path, known)
+        if any(s.id == section.id for s in sections):
+            raise step.fail(kind, f"'{name}' appears twice in the sequence")
+        sections.append(section)
+    quizzes = [s for s in sections if isinstance(s, Quiz)]
+    if len(quizzes) != 1:
+        raise reader.fail("sequence", f"the sequence must have exactly one quiz (has {len(quizzes)})")
+
+    assets = _check_assets(folder, sections)
+    return Course(
+        id=course_id,
+        version=version,
+        language=lang,
+        title=reader.languages("title", default_language),
+        description=reader.languages("description", default_language),
+        estimated_minutes=reader.integer("estimated_minutes", 1, 600),
+        mastery_score=reader.integer("mastery_score", 0, 100),
+        competences=reader.strings("competences", required=True),
+        objectives=objectives,
+        sources=tuple(sources),
+        sections=tuple(sections),
+        folder=folder,
+        assets=assets,
+    )
+
+
+FRONT_MATTER_RE = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)")
+
+
+def _load_page(path: Path, known: set[str]) -> Page:
+    try:
+        text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    except UnicodeDecodeError as error:
+        raise SourceError(path, None, f"not UTF-8 text ({error.reason}); save the file as UTF-8") from None
+    sources: tuple[str, ...] = ()
+    body_start = 1
+    match = FRONT_MATTER_RE.match(text)
+    if match:
+        meta = _Reader(path, load_yaml_text(match.group(1), path, line_offset=1), "front matter")
+        meta.unknown_keys({"sources"})
+        sources = _check_sources(meta, "sources", known)
+        body_start = match.group(0).count("\n") + 1
+        text = text[match.end():]
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or not lines[first].startswith("# "):
+        raise SourceError(path, body_start + (first or 0), "a page must start with one '# Heading' line")
+    title = lines[first][2:].strip()
+    for i, line in enumerate(lines[first + 1:], start=first + 1):
+        if line.startswith("# "):
+            raise SourceError(path, body_start + i, "only one '# ' heading per page; use '## ' below it")
+        if re.match(r"^\s*<[a-zA-Z/!]", line):
+            raise SourceError(path, body_start + i, "raw HTML is not allowed in pages; use Markdown")
+        for alt, _src in IMAGE_RE.findall(line):
+            if not alt.strip():
+                raise SourceError(path, body_start + i, "every picture needs a text alternative: ![what it shows](...)")
+    return Page(id=path.stem, title=title, body="\n".join(lines[first + 1:]).strip() + "\n", sources=sources)
+
+
+def _load_scenario(path: Path, known: set[str]) -> Scenario:
+    reader = _Reader(path, load_yaml_file(path), "scenario")
+    reader.unknown_keys({"title", "intro", "steps", "outro", "sources"})
+    steps: list[Step] = []
+    raw_next: list[tuple[_Reader, str | None]] = []
+    for line, entry in reader.items("steps"):
+        s = _Reader(path, entry, f"step at line {line}")
+        s.unknown_keys({"id", "prompt", "context", "choices"})
+        step_id = s.identifier("id")
+        if any(x.id == step_id for x in steps):
+            raise s.fail("id", f"step id '{step_id}' is used twice")
+        choices: list[Choice] = []
+        for cline, centry in s.items("choices"):
+            c = _Reader(path, centry, f"step '{step_id}', choice at line {cline}")
+            c.unknown_keys({"id", "text", "feedback", "best", "next"})
+            choice_id = c.identifier("id")
+            if any(x.id == choice_id for x in choices):
+                raise c.fail("id", f"choice id '{choice_id}' is used twice in step '{step_id}'")
+            best = c.data.get("best", False)
+            if not isinstance(best, bool):
+                raise c.fail("best", "'best' must be true or false")
+            target = c.data.get("next")
+            raw_next.append((c, None if target is None else str(target)))
+            choices.append(Choice(choice_id, c.text("text"), c.text("feedback"), best, ""))
+        if len(choices) < 2:
+            raise s.fail("choices", "a step needs at least two choices")
+        if sum(ch.best for ch in choices) != 1:
+            raise s.fail("choices", f"step '{step_id}' needs exactly one choice with 'best: true'")
+        steps.append(Step(step_id, s.text("prompt"), s.text("context", required=False), tuple(choices)))
+
+    ids = [st.id for st in steps]
+    resolved: list[Step] = []
+    cursor = iter(raw_next)
+    for index, st in enumerate(steps):
+        default = ids[index + 1] if index + 1 < len(ids) else END
+        new_choices = []
+        for ch in st.choices:
+            c, target = next(cursor)
+            target = target or default
+            if target != END and target not in ids:
+                raise c.fail("next", f"'next: {target}' is not a step id of this scenario (or 'end')")
+            if target == st.id:
+                raise c.fail("next", "a choice cannot lead back to its own step")
+            new_choices.append(Choice(ch.id, ch.text, ch.feedback, ch.best, target))
+        resolved.append(Step(st.id, st.prompt, st.context, tuple(new_choices)))
+    _check_reachable(path, reader, resolved)
+    return Scenario(
+        id=path.stem,
+        title=reader.text("title"),
+        intro=reader.text("intro"),
+        steps=tuple(resolved),
+        outro=reader.text("outro"),
+        sources=_check_sources(reader, "sources", known),
+    )
+
+
+def _check_reachable(path: Path, reader: _Reader, steps: list[Step]) -> None:
+    by_id = {s.id: s for s in steps}
+    seen: set[str] = set()
+    todo = [steps[0].id]
+    while todo:
+        current = todo.pop()
+        if current in seen or current == END:
+            continue
+        seen.add(current)
+        todo.extend(ch.next for ch in by_id[current].choices)
+    unreachable = [s.id for s in steps if s.id not in seen]
+    if unreachable:
+        raise reader.fail("steps", f"no choice leads to step(s) {', '.join(unreachable)}")
+    # Every step must be able to reach the end, or a learner could be stuck in a loop.
+    reaches_end = {END}
+    changed = True
+    while changed:
+        changed = False
+        for s in steps:
+            if s.id not in reaches_end and any(ch.next in reaches_end for ch in s.choices):
+                reaches_end.add(s.id)
+                changed = True
+    stuck = [s.id for s in steps if s.id not in reaches_end]
+    if stuck:
+        raise reader.fail("steps", f"step(s) {', '.join(stuck)} never lead to the end")
+
+
+def _load_quiz(path: Path, known: set[str]) -> Quiz:
+    reader = _Reader(path, load_yaml_file(path), "quiz")
+    reader.unknown_keys({"title", "intro", "questions"})
+    questions: list[Question] = []
+    for line, entry in reader.items("questions"):
+        q = _Reader(path, entry, f"question at line {line}")
+        q.unknown_keys({"id", "type", "text", "options", "explanation", "sources"})
+        qid = q.identifier("id")
+        if any(x.id == qid for x in questions):
+            raise q.fail("id", f"question id '{qid}' is used twice")
+        qtype = q.text("type")
+        if qtype not in ("single", "multiple"):
+            raise q.fail("type", f"'type' must be 'single' or 'multiple' (got '{qtype}')")
+        options: list[Option] = []
+        for oline, oentry in q.items("options"):
+            o = _Reader(path, oentry, f"question '{qid}', option at line {oline}")
+            o.unknown_keys({"id", "text", "correct"})
+            oid = o.identifier("id")
+            if any(x.id == oid for x in options):
+                raise o.fail("id", f"option id '{oid}' is used twice in question '{qid}'")
+            correct = o.data.get("correct", False)
+            if not isinstance(correct, bool):
+                raise o.fail("correct", "'correct' must be true or false")
+            options.append(Option(oid, o.text("text"), correct))
+        if len(options) < 2:
+            raise q.fail("options", "a question needs at least two options")
+        n_correct = sum(o.correct for o in options)
+        if qtype == "single" and n_correct != 1:
+            raise q.fail("options", f"a 'single' question needs exactly one correct option (has {n_correct})")
+        if qtype == "multiple" and n_correct < 1:
+            raise q.fail("options", "a 'multiple' question needs at least one correct option")
+        questions.append(
+            Question(qid, qtype, q.text("text"), tuple(options), q.text("explanation"),  # type: ignore[arg-type]
+                     _check_sources(q, "sources", known))
+        )
+    return Quiz(path.stem, reader.text("title"), reader.text("intro", required=False), tuple(questions))
+
+
+def _load_house(path: Path, known: set[str]) -> House:
+    reader = _Reader(path, load_yaml_file(path), "house")
+    reader.unknown_keys({"title", "intro", "image_label", "parts", "sources"})
+    parts: list[HousePart] = []
+    for line, entry in reader.items("parts"):
+        p = _Reader(path, entry, f"house part at line {line}")
+        p.unknown_keys({"id", "title", "place", "text", "sources"})
+        pid = p.identifier("id")
+        if any(x.id == pid for x in parts):
+            raise p.fail("id", f"part id '{pid}' is used twice")
+        place = p.text("place")
+        if place not in HOUSE_PLACES:
+            raise p.fail("place", f"'place' must be one of {', '.join(HOUSE_PLACES)}")
+        parts.append(HousePart(pid, p.text("title"), place, p.text("text"),  # type: ignore[arg-type]
+                               _check_sources(p, "sources", known)))
+    if [p.place for p in parts].count("foundation") != 1:
+        raise reader.fail("parts", "the house needs exactly one part with 'place: foundation'")
+    return House(path.stem, reader.text("title"), reader.text("intro"), reader.text("image_label"), tuple(parts),
+                 _check_sources(reader, "sources", known))
+
+
+def _check_assets(folder: Path, sections: list[Section]) -> tuple[Path, ...]:
+    assets_dir = folder / "assets"
+    files = sorted(p.relative_to(folder) for p in assets_dir.rglob("*") if p.is_file()) if assets_dir.is_dir() else []
+    for section in sections:
+        if isinstance(section, Page):
+            for _alt, src in IMAGE_RE.findall(section.body):
+                if src.startswith(("http:", "https:", "//")):
+                    continue
+                if Path(src) not in files:
+                    raise SourceError(folder / "assets", None, f"page '{section.id}' shows '{src}', which is not in assets/")
+    return tuple(files)
+
+
+def discover(courses_dir: Path) -> list[Path]:
+    """Course folders (those with a course.yaml), sorted by name."""
+    return sorted(p.parent for p in courses_dir.glob("*/course.yaml"))
