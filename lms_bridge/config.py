@@ -1,4 +1,4 @@
-"""Settings: config/defaults.toml, then <instance>/config.toml, then LMS_BRIDGE_* variables, then test config."""
+"""Settings: config/defaults.toml, <instance>/config.toml, LMS_BRIDGE_* variables, then test config."""
 
 from __future__ import annotations
 
@@ -17,7 +17,14 @@ logger = logging.getLogger(__name__)
 
 DEFAULTS_FILE = PROJECT_ROOT / "config" / "defaults.toml"
 # Keys Flask itself or its extensions read; not in defaults.toml, but not unknown either.
-_FRAMEWORK_KEYS = {"TESTING", "DEBUG", "SERVER_NAME", "WTF_CSRF_ENABLED", "PREFERRED_URL_SCHEME", "INSTANCE_PATH"}
+_FRAMEWORK_KEYS = {
+    "TESTING",
+    "DEBUG",
+    "SERVER_NAME",
+    "WTF_CSRF_ENABLED",
+    "PREFERRED_URL_SCHEME",
+    "INSTANCE_PATH",
+}
 
 
 class ConfigError(RuntimeError):

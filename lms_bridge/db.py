@@ -49,7 +49,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dt.datetime: UTCDateTime()}
+    type_annotation_map = {dt.datetime: UTCDateTime()}  # noqa: RUF012 - SQLAlchemy reads it as given
 
 
 def utcnow() -> dt.datetime:
@@ -75,9 +75,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # IMMEDIATE takes the write lock at BEGIN. A deferred transaction that reads and then writes fails
+    # at once with SQLITE_BUSY (no busy-timeout wait) when another writer committed in between, so two
+    # processes recording completions would error instead of queueing; Django and Rails do the same.
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -51,12 +51,14 @@ def init_app(app: Flask) -> None:
     def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
         status = error.code or 500
         if _wants_json():
-            return jsonify(error={"code": error.name.lower().replace(" ", "_"), "message": error.description}), status
+            return jsonify(
+                error={"code": error.name.lower().replace(" ", "_"), "message": error.description}
+            ), status
         return render_template("error.html", message=error.description, status=status), status
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
-        logger.exception("Unhandled error on %s", request.path)
+        logger.error("Unhandled error on %s", request.path, exc_info=error)
         message = "Odottamaton virhe. Yritä hetken kuluttua uudelleen."
         if _wants_json():
             return jsonify(error={"code": "internal", "message": message}), 500

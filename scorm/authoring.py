@@ -7,9 +7,10 @@ SourceError naming the file, the line and what is wrong. The format is documente
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from scorm.errors import SourceError
 from scorm.yamlsource import LineDict, LineList, load_yaml_file, load_yaml_text
@@ -148,7 +149,9 @@ class _Reader:
 
     def __init__(self, path: Path, data: Any, what: str) -> None:
         if not isinstance(data, LineDict):
-            raise SourceError(path, getattr(data, "line", None) or 1, f"{what} must be a mapping of 'key: value' lines")
+            raise SourceError(
+                path, getattr(data, "line", None) or 1, f"{what} must be a mapping of 'key: value' lines"
+            )
         self.path, self.data, self.what = path, data, what
 
     def line(self, key: str | None = None) -> int:
@@ -193,7 +196,9 @@ class _Reader:
     def languages(self, key: str, default_language: str) -> dict[str, str]:
         value = self.data.get(key)
         if not isinstance(value, LineDict):
-            raise self.fail(key, f"'{key}' must give the text per language, e.g. {{fi: ..., sv: ..., en: ...}}")
+            raise self.fail(
+                key, f"'{key}' must give the text per language, e.g. {{fi: ..., sv: ..., en: ...}}"
+            )
         for lang in value:
             if lang not in LANGUAGES:
                 raise SourceError(self.path, value.key_lines[lang], f"'{key}': unknown language '{lang}'")
@@ -226,8 +231,19 @@ def load_course(folder: Path, language: str | None = None) -> Course:
     course_file = folder / "course.yaml"
     reader = _Reader(course_file, load_yaml_file(course_file), "course.yaml")
     reader.unknown_keys(
-        {"id", "version", "default_language", "title", "description", "estimated_minutes", "mastery_score",
-         "competences", "objectives", "sources", "sequence"}
+        {
+            "id",
+            "version",
+            "default_language",
+            "title",
+            "description",
+            "estimated_minutes",
+            "mastery_score",
+            "competences",
+            "objectives",
+            "sources",
+            "sequence",
+        }
     )
     course_id = reader.identifier("id", ID_RE)
     if course_id != folder.name:
@@ -259,9 +275,17 @@ def load_course(folder: Path, language: str | None = None) -> Course:
     for line, entry in reader.items("sequence"):
         step = _Reader(course_file, entry, f"course.yaml: sequence entry at line {line}")
         if len(step.data) != 1:
-            raise step.fail(None, "each sequence entry is one of 'page: FILE', 'scenario: FILE', 'quiz: FILE', 'house: FILE'")
+            raise step.fail(
+                None,
+                "each sequence entry is one of 'page: FILE', 'scenario: FILE', 'quiz: FILE', 'house: FILE'",
+            )
         kind, name = next(iter(step.data.items()))
-        loaders = {"page": _load_page, "scenario": _load_scenario, "quiz": _load_quiz, "house": _load_house}
+        loaders: dict[str, Callable[[Path, set[str]], Section]] = {
+            "page": _load_page,
+            "scenario": _load_scenario,
+            "quiz": _load_quiz,
+            "house": _load_house,
+        }
         if kind not in loaders or not isinstance(name, str):
             raise step.fail(kind, f"unknown sequence entry '{kind}' (use page, scenario, quiz or house)")
         path = folder / lang / name
@@ -310,21 +334,23 @@ def _load_page(path: Path, known: set[str]) -> Page:
         meta.unknown_keys({"sources"})
         sources = _check_sources(meta, "sources", known)
         body_start = match.group(0).count("\n") + 1
-        text = text[match.end():]
+        text = text[match.end() :]
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None or not lines[first].startswith("# "):
         raise SourceError(path, body_start + (first or 0), "a page must start with one '# Heading' line")
     title = lines[first][2:].strip()
-    for i, line in enumerate(lines[first + 1:], start=first + 1):
+    for i, line in enumerate(lines[first + 1 :], start=first + 1):
         if line.startswith("# "):
             raise SourceError(path, body_start + i, "only one '# ' heading per page; use '## ' below it")
         if re.match(r"^\s*<[a-zA-Z/!]", line):
             raise SourceError(path, body_start + i, "raw HTML is not allowed in pages; use Markdown")
         for alt, _src in IMAGE_RE.findall(line):
             if not alt.strip():
-                raise SourceError(path, body_start + i, "every picture needs a text alternative: ![what it shows](...)")
-    return Page(id=path.stem, title=title, body="\n".join(lines[first + 1:]).strip() + "\n", sources=sources)
+                raise SourceError(
+                    path, body_start + i, "every picture needs a text alternative: ![what it shows](...)"
+                )
+    return Page(id=path.stem, title=title, body="\n".join(lines[first + 1 :]).strip() + "\n", sources=sources)
 
 
 def _load_scenario(path: Path, known: set[str]) -> Scenario:
@@ -442,8 +468,14 @@ def _load_quiz(path: Path, known: set[str]) -> Quiz:
         if qtype == "multiple" and n_correct < 1:
             raise q.fail("options", "a 'multiple' question needs at least one correct option")
         questions.append(
-            Question(qid, qtype, q.text("text"), tuple(options), q.text("explanation"),  # type: ignore[arg-type]
-                     _check_sources(q, "sources", known))
+            Question(
+                qid,
+                cast(Literal["single", "multiple"], qtype),
+                q.text("text"),
+                tuple(options),
+                q.text("explanation"),
+                _check_sources(q, "sources", known),
+            )
         )
     return Quiz(path.stem, reader.text("title"), reader.text("intro", required=False), tuple(questions))
 
@@ -461,24 +493,43 @@ def _load_house(path: Path, known: set[str]) -> House:
         place = p.text("place")
         if place not in HOUSE_PLACES:
             raise p.fail("place", f"'place' must be one of {', '.join(HOUSE_PLACES)}")
-        parts.append(HousePart(pid, p.text("title"), place, p.text("text"),  # type: ignore[arg-type]
-                               _check_sources(p, "sources", known)))
+        parts.append(
+            HousePart(
+                pid,
+                p.text("title"),
+                cast(Literal["foundation", "floor", "roof"], place),
+                p.text("text"),
+                _check_sources(p, "sources", known),
+            )
+        )
     if [p.place for p in parts].count("foundation") != 1:
         raise reader.fail("parts", "the house needs exactly one part with 'place: foundation'")
-    return House(path.stem, reader.text("title"), reader.text("intro"), reader.text("image_label"), tuple(parts),
-                 _check_sources(reader, "sources", known))
+    return House(
+        path.stem,
+        reader.text("title"),
+        reader.text("intro"),
+        reader.text("image_label"),
+        tuple(parts),
+        _check_sources(reader, "sources", known),
+    )
 
 
 def _check_assets(folder: Path, sections: list[Section]) -> tuple[Path, ...]:
     assets_dir = folder / "assets"
-    files = sorted(p.relative_to(folder) for p in assets_dir.rglob("*") if p.is_file()) if assets_dir.is_dir() else []
+    files = (
+        sorted(p.relative_to(folder) for p in assets_dir.rglob("*") if p.is_file())
+        if assets_dir.is_dir()
+        else []
+    )
     for section in sections:
         if isinstance(section, Page):
             for _alt, src in IMAGE_RE.findall(section.body):
                 if src.startswith(("http:", "https:", "//")):
                     continue
                 if Path(src) not in files:
-                    raise SourceError(folder / "assets", None, f"page '{section.id}' shows '{src}', which is not in assets/")
+                    raise SourceError(
+                        folder / "assets", None, f"page '{section.id}' shows '{src}', which is not in assets/"
+                    )
     return tuple(files)
 
 

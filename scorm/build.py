@@ -96,7 +96,8 @@ def manifest_xml(course: Course, standard: Standard, content_files: Iterable[str
     """The imsmanifest.xml of one module: metadata, one organization with one SCO, every file listed."""
     ns = NS12 if standard == "scorm12" else NS2004
     ident = f"lmsb-{course.id}"
-    root = etree.Element(_q(ns, None, "manifest"), nsmap=ns)
+    # lxml takes None as the default-namespace prefix; its stubs do not say so.
+    root = etree.Element(_q(ns, None, "manifest"), nsmap=ns)  # type: ignore[arg-type]
     root.set("identifier", f"{ident}-{course.language}")
     root.set("version", course.version)
     root.set(
@@ -124,12 +125,17 @@ def manifest_xml(course: Course, standard: Standard, content_files: Iterable[str
         sequencing = _sub(item, _q(ns, "imsss", "sequencing"))
         objectives = _sub(sequencing, _q(ns, "imsss", "objectives"))
         primary = _sub(
-            objectives, _q(ns, "imsss", "primaryObjective"), objectiveID=f"{ident}-mastery", satisfiedByMeasure="true"
+            objectives,
+            _q(ns, "imsss", "primaryObjective"),
+            objectiveID=f"{ident}-mastery",
+            satisfiedByMeasure="true",
         )
         _sub(primary, _q(ns, "imsss", "minNormalizedMeasure"), f"{course.mastery_score / 100:.2f}")
 
     resources = _sub(root, _q(ns, None, "resources"))
-    resource = _sub(resources, _q(ns, None, "resource"), identifier=f"{ident}-sco", type="webcontent", href=LAUNCH_FILE)
+    resource = _sub(
+        resources, _q(ns, None, "resource"), identifier=f"{ident}-sco", type="webcontent", href=LAUNCH_FILE
+    )
     resource.set(_q(ns, "adlcp", "scormtype" if standard == "scorm12" else "scormType"), "sco")
     for name in sorted(content_files):
         _sub(resource, _q(ns, None, "file"), href=name)
@@ -152,8 +158,13 @@ def _lom_12(metadata: etree._Element, course: Course) -> None:
     langstrings(_sub(lifecycle, f"{{{md}}}version"), {"x-none": course.version})
     educational = _sub(lom, f"{{{md}}}educational")
     learning_time = _sub(educational, f"{{{md}}}typicallearningtime")
-    _sub(learning_time, f"{{{md}}}datetime", f"00:{course.estimated_minutes:02d}:00" if course.estimated_minutes < 60
-         else f"{course.estimated_minutes // 60:02d}:{course.estimated_minutes % 60:02d}:00")
+    _sub(
+        learning_time,
+        f"{{{md}}}datetime",
+        f"00:{course.estimated_minutes:02d}:00"
+        if course.estimated_minutes < 60
+        else f"{course.estimated_minutes // 60:02d}:{course.estimated_minutes % 60:02d}:00",
+    )
 
 
 def _lom_2004(metadata: etree._Element, course: Course) -> None:
@@ -219,7 +230,9 @@ def build_package_bytes(course: Course, standard: Standard, schemas: SchemaSet |
     return BuiltPackage(course.id, standard, package_filename(course, standard), deterministic_zip(files))
 
 
-def build_package(course: Course, standard: Standard, out_dir: Path, schemas: SchemaSet | None = None) -> Path:
+def build_package(
+    course: Course, standard: Standard, out_dir: Path, schemas: SchemaSet | None = None
+) -> Path:
     """Build one module into out_dir and return the zip's path."""
     return write_packages([build_package_bytes(course, standard, schemas)], out_dir)[0]
 
@@ -262,5 +275,7 @@ def build_all(
         raise BuildError(f"no course folders (with course.yaml) in {courses_dir}")
     schemas = schemas or default_schemas()
     courses = [load_course(folder) for folder in folders]
-    packages = [build_package_bytes(course, standard, schemas) for course in courses for standard in standards]
+    packages = [
+        build_package_bytes(course, standard, schemas) for course in courses for standard in standards
+    ]
     return write_packages(packages, out_dir)

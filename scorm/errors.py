@@ -1,10 +1,10 @@
 """Errors raised by the scorm library.
 
-    ScormError
-    ├── SourceError        a course source file is wrong (file, line, what)
-    ├── BuildError         a package cannot be built (e.g. schemas missing)
-    ├── ManifestError      imsmanifest.xml cannot be read or makes no sense
-    └── SchemaError        the XSD set cannot be loaded
+ScormError
+├── SourceError        a course source file is wrong (file, line, what)
+├── BuildError         a package cannot be built (e.g. schemas missing)
+├── ManifestError      imsmanifest.xml cannot be read or makes no sense
+└── SchemaError        the XSD set cannot be loaded
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ hostile: entities are not resolved, no DTD is loaded, nothing is fetched from th
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urljoin
@@ -114,7 +115,9 @@ class Manifest:
                 if item.identifierref:
                     resource = self.resources.get(item.identifierref)
                     if resource is not None and resource.href:
-                        result.append(Launchable(item, resource, apply_parameters(resource.href, item.parameters)))
+                        result.append(
+                            Launchable(item, resource, apply_parameters(resource.href, item.parameters))
+                        )
                 walk(item.children)
 
         if org is not None:
@@ -168,7 +171,9 @@ def _version(root: etree._Element) -> tuple[Version, str]:
         edition = _EDITIONS.get(schemaversion.lower())
         if edition is None:
             # Packages without (or with an odd) schemaversion are read by the newest rules we know.
-            return "2004-4th" if "4th" in schemaversion else ("2004-3rd" if "3rd" in schemaversion else "2004-4th"), schemaversion
+            return "2004-4th" if "4th" in schemaversion else (
+                "2004-3rd" if "3rd" in schemaversion else "2004-4th"
+            ), schemaversion
         return edition, schemaversion
     raise ManifestError(
         f"imsmanifest.xml is not a SCORM manifest: its root element is in namespace '{namespace or 'none'}'"
@@ -185,7 +190,9 @@ def parse_manifest(data: bytes) -> Manifest:
     try:
         root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as error:
-        raise ManifestError(f"imsmanifest.xml is not well-formed XML (line {error.lineno}): {error.msg}") from None
+        raise ManifestError(
+            f"imsmanifest.xml is not well-formed XML (line {error.lineno}): {error.msg}"
+        ) from None
     if _local(root) != "manifest":
         raise ManifestError(f"imsmanifest.xml has root element '{_local(root)}', expected 'manifest'")
     version, schemaversion = _version(root)
@@ -208,7 +215,9 @@ def parse_manifest(data: bytes) -> Manifest:
                 type=res.get("type", ""),
                 scorm_type=scorm_type.strip().lower(),
                 href=urljoin(res_base, href) if href else None,
-                files=tuple(urljoin(res_base, f.get("href", "")) for f in _children(res, "file") if f.get("href")),
+                files=tuple(
+                    urljoin(res_base, f.get("href", "")) for f in _children(res, "file") if f.get("href")
+                ),
                 dependencies=tuple(d.get("identifierref", "") for d in _children(res, "dependency")),
             )
 
@@ -241,8 +250,8 @@ def parse_manifest(data: bytes) -> Manifest:
         has_metadata=has_metadata,
         uses_xml_base=uses_xml_base,
     )
-    org = manifest.organization()
-    return Manifest(**{**manifest.__dict__, "title": org.title if org else ""})
+    default = manifest.organization()
+    return dataclasses.replace(manifest, title=default.title if default else "")
 
 
 def _items(parent: etree._Element, adlcp: str) -> tuple[Item, ...]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -27,10 +28,23 @@ Edition = Literal["1.2", "2004"]
 # Files a package must carry at its root, by the schemaLocation our built manifests name.
 SCORM12_FILES = ("imscp_rootv1p1p2.xsd", "adlcp_rootv1p2.xsd", "imsmd_rootv1p2p1.xsd", "ims_xml.xsd")
 SCORM2004_FILES = (
-    "imscp_v1p1.xsd", "adlcp_v1p3.xsd", "adlseq_v1p3.xsd", "adlnav_v1p3.xsd", "imsss_v1p0.xsd",
-    "imsss_v1p0auxresource.xsd", "imsss_v1p0control.xsd", "imsss_v1p0delivery.xsd", "imsss_v1p0limit.xsd",
-    "imsss_v1p0objective.xsd", "imsss_v1p0random.xsd", "imsss_v1p0rollup.xsd", "imsss_v1p0seqrule.xsd",
-    "imsss_v1p0util.xsd", "xml.xsd", "XMLSchema.dtd", "datatypes.dtd",
+    "imscp_v1p1.xsd",
+    "adlcp_v1p3.xsd",
+    "adlseq_v1p3.xsd",
+    "adlnav_v1p3.xsd",
+    "imsss_v1p0.xsd",
+    "imsss_v1p0auxresource.xsd",
+    "imsss_v1p0control.xsd",
+    "imsss_v1p0delivery.xsd",
+    "imsss_v1p0limit.xsd",
+    "imsss_v1p0objective.xsd",
+    "imsss_v1p0random.xsd",
+    "imsss_v1p0rollup.xsd",
+    "imsss_v1p0seqrule.xsd",
+    "imsss_v1p0util.xsd",
+    "xml.xsd",
+    "XMLSchema.dtd",
+    "datatypes.dtd",
 )
 _SUBDIRS: dict[Edition, str] = {"1.2": "scorm12edition", "2004": "scorm20044thedition"}
 _NAMESPACES: dict[Edition, tuple[tuple[str, str], ...]] = {
@@ -72,7 +86,8 @@ class _LocalResolver(etree.Resolver):
         super().__init__()
         self.folder = folder
 
-    def resolve(self, system_url: str, public_id: str, context: Any) -> Any:
+    # lxml calls resolve(url, id, context); lxml-stubs omit the context argument.
+    def resolve(self, system_url: str, public_id: str, context: Any) -> Any:  # type: ignore[override]
         name = system_url.rsplit("/", 1)[-1]
         path = self.folder / name
         if not path.is_file():
@@ -127,4 +142,5 @@ class SchemaSet:
         schema = self.schema(edition)
         if schema.validate(document):
             return []
-        return [SchemaIssue(err.line, err.message) for err in schema.error_log]
+        errors: Iterable[Any] = schema.error_log  # type: ignore[assignment]  # iterable; stubs lack __iter__
+        return [SchemaIssue(err.line, err.message) for err in errors]
