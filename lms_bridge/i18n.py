@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel
 
 
 def _select_locale() -> str:
+    if not has_request_context():  # CLI commands and background work speak the default language
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     languages: list[str] = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang")
     if chosen in languages:

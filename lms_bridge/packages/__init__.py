@@ -1,0 +1,1 @@
+"""Package store: courses and (later) their imported SCORM package versions."""

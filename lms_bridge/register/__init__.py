@@ -1,0 +1,1 @@
+"""The staff competence register: who has which competence, fed from every source exactly once."""

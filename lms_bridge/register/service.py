@@ -1,0 +1,416 @@
+"""Writes to completions and the lookups they need. `record_completion` is the only writer of completions.
+
+Every path that records a completion (the player, the Moodle sync, CSV imports, the demo generator) ends
+here: one event per (source, source_ref), append-only, corrections as superseding records.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lms_bridge.audit import record_event
+from lms_bridge.db import utcnow
+from lms_bridge.packages.models import Course
+from lms_bridge.register.errors import CompletionConflict, RegisterError, UnknownRecord
+from lms_bridge.register.models import Competence, Completion, OrgUnit, Staff
+
+logger = logging.getLogger(__name__)
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+CORRECTION_SOURCE = "correction"
+_KEY_CHUNK = 500  # keys per IN (...) lookup; far below SQLite's bound-parameter limit
+_INSERT_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    completion: Completion
+    created: bool
+
+
+@dataclass(frozen=True)
+class NewCompletion:
+    """One completion for the bulk path, with ids already resolved."""
+
+    staff_id: int
+    competence_id: int
+    completed_at: dt.datetime
+    source: str
+    source_ref: str
+    course_id: int | None = None
+    score: Decimal | None = None
+
+
+@dataclass
+class Classified:
+    """New rows, rows already recorded with the same data, and rows whose key is recorded with other data."""
+
+    new: list[NewCompletion]
+    already_recorded: list[NewCompletion]
+    conflicting: list[NewCompletion]
+
+
+def add_months(moment: dt.datetime, months: int) -> dt.datetime:
+    """Calendar months on the Helsinki wall clock (31 Jan + 1 month = 28/29 Feb), returned in UTC."""
+    local = moment.astimezone(HELSINKI)
+    year, month0 = divmod(local.month - 1 + months, 12)
+    year += local.year
+    day = min(local.day, calendar.monthrange(year, month0 + 1)[1])
+    return local.replace(year=year, month=month0 + 1, day=day).astimezone(dt.UTC)
+
+
+def expiry(completed_at: dt.datetime, validity_months: int | None) -> dt.datetime | None:
+    """When a completion stops being valid: completed_at + validity; None = the competence never expires."""
+    return None if validity_months is None else add_months(completed_at, validity_months)
+
+
+def get_competence_by_code(session: Session, code: str) -> Competence:
+    """The competence with this code; raises UnknownRecord."""
+    competence = session.scalars(select(Competence).where(Competence.code == code)).one_or_none()
+    if competence is None:
+        raise UnknownRecord(_l("Osaamista %(code)s ei ole osaamiskehyksessä.", code=code))
+    return competence
+
+
+def get_unit_by_code(session: Session, code: str) -> OrgUnit:
+    """The unit with this code; raises UnknownRecord."""
+    unit = session.scalars(select(OrgUnit).where(OrgUnit.code == code)).one_or_none()
+    if unit is None:
+        raise UnknownRecord(_l("Yksikköä %(code)s ei löydy.", code=code))
+    return unit
+
+
+def get_staff_by_employee_number(session: Session, employee_number: str) -> Staff:
+    """The staff member with this employee number; raises UnknownRecord."""
+    staff = session.scalars(select(Staff).where(Staff.employee_number == employee_number)).one_or_none()
+    if staff is None:
+        raise UnknownRecord(_l("Henkilönumeroa %(number)s ei löydy.", number=employee_number))
+    return staff
+
+
+def validate_event(
+    *, completed_at: dt.datetime, source: str, source_ref: str, score: Decimal | None, now: dt.datetime
+) -> None:
+    """Check one completion event's own fields; raises RegisterError with a message saying what to fix."""
+    if completed_at.tzinfo is None:
+        raise RegisterError(_l("Suoritusajasta puuttuu aikavyöhyke."))
+    if completed_at > now + dt.timedelta(days=1):
+        raise RegisterError(_l("Suorituspäivä on tulevaisuudessa."))
+    if not source.strip() or len(source) > 50:
+        raise RegisterError(_l("Lähde (source) on pakollinen, enintään 50 merkkiä."))
+    if not source_ref.strip() or len(source_ref) > 200:
+        raise RegisterError(_l("Lähdetunniste (source_ref) on pakollinen, enintään 200 merkkiä."))
+    if score is not None and not Decimal(0) <= score <= Decimal(100):
+        raise RegisterError(_l("Pisteiden on oltava välillä 0–100."))
+
+
+def _find(session: Session, source: str, source_ref: str) -> Completion | None:
+    return session.scalars(
+        select(Completion).where(Completion.source == source, Completion.source_ref == source_ref)
+    ).one_or_none()
+
+
+def _as_event(completion: Completion) -> NewCompletion:
+    return NewCompletion(
+        completion.staff_id,
+        completion.competence_id,
+        completion.completed_at,
+        completion.source,
+        completion.source_ref,
+        completion.course_id,
+        completion.score,
+    )
+
+
+def _same_event(a: NewCompletion, b: NewCompletion) -> bool:
+    return (
+        a.staff_id == b.staff_id
+        and a.competence_id == b.competence_id
+        and a.completed_at == b.completed_at
+        and a.course_id == b.course_id
+        and _cents(a.score) == _cents(b.score)
+    )
+
+
+def _cents(score: Decimal | None) -> Decimal | None:
+    return None if score is None else Decimal(score).quantize(Decimal("0.01"))
+
+
+def _existing_or_conflict(existing: Completion, event: NewCompletion) -> RecordResult:
+    if not _same_event(_as_event(existing), event):
+        raise CompletionConflict(
+            _l(
+                "Tapahtuma %(source)s/%(ref)s on jo kirjattu eri tiedoin. Korjaa kirjaus korjauksena.",
+                source=event.source,
+                ref=event.source_ref,
+            )
+        )
+    return RecordResult(existing, created=False)
+
+
+def record_completion(
+    session: Session,
+    *,
+    staff_id: int,
+    competence_code: str,
+    completed_at: dt.datetime,
+    source: str,
+    source_ref: str,
+    course_id: int | None = None,
+    score: Decimal | None = None,
+    recorded_by: str,
+) -> RecordResult:
+    """Record one completion event once; the same (source, source_ref) again returns the first record.
+
+    Raises RegisterError (bad field), UnknownRecord (staff, competence or course) and CompletionConflict
+    (the key is already recorded with other data).
+    """
+    if source == CORRECTION_SOURCE:
+        raise RegisterError(_l("Lähde 'correction' on varattu korjauksille."))
+    validate_event(completed_at=completed_at, source=source, source_ref=source_ref, score=score, now=utcnow())
+    competence = get_competence_by_code(session, competence_code)
+    if session.get(Staff, staff_id) is None:
+        raise UnknownRecord(_l("Henkilöä ei löydy."))
+    if course_id is not None and session.get(Course, course_id) is None:
+        raise UnknownRecord(_l("Kurssia ei löydy."))
+    event = NewCompletion(staff_id, competence.id, completed_at, source, source_ref, course_id, score)
+
+    existing = _find(session, source, source_ref)
+    if existing is not None:
+        return _existing_or_conflict(existing, event)
+
+    completion = Completion(
+        staff_id=staff_id,
+        competence_id=competence.id,
+        course_id=course_id,
+        completed_at=completed_at,
+        expires_at=expiry(completed_at, competence.validity_months),
+        score=score,
+        source=source,
+        source_ref=source_ref,
+        recorded_at=utcnow(),
+        recorded_by=recorded_by,
+    )
+    try:
+        # A concurrent writer may insert the same key between our SELECT and INSERT: the unique
+        # constraint stops the second one, and the SAVEPOINT keeps the caller's transaction usable.
+        with session.begin_nested():
+            session.add(completion)
+            session.flush()
+    except IntegrityError:
+        existing = _find(session, source, source_ref)
+        if existing is None:
+            raise
+        logger.info("Completion %s/%s was recorded concurrently; returning it", source, existing.id)
+        return _existing_or_conflict(existing, event)
+    logger.info(
+        "Recorded completion %s (staff %s, competence %s, source %s)",
+        completion.id,
+        staff_id,
+        competence.code,
+        source,
+    )
+    return RecordResult(completion, created=True)
+
+
+def classify_completions(session: Session, events: Sequence[NewCompletion]) -> Classified:
+    """Split events into new, already recorded (same data) and conflicting (same key, other data)."""
+    existing: dict[tuple[str, str], NewCompletion] = {}
+    by_source: dict[str, list[str]] = {}
+    for event in events:
+        by_source.setdefault(event.source, []).append(event.source_ref)
+    columns = (
+        Completion.staff_id,
+        Completion.competence_id,
+        Completion.completed_at,
+        Completion.source,
+        Completion.source_ref,
+        Completion.course_id,
+        Completion.score,
+    )
+    for source, refs in by_source.items():
+        for start in range(0, len(refs), _KEY_CHUNK):
+            chunk = refs[start : start + _KEY_CHUNK]
+            rows = session.execute(
+                select(*columns).where(Completion.source == source, Completion.source_ref.in_(chunk))
+            )
+            existing.update({(row.source, row.source_ref): NewCompletion(*row) for row in rows})
+    result = Classified([], [], [])
+    seen: dict[tuple[str, str], NewCompletion] = {}
+    for event in events:
+        key = (event.source, event.source_ref)
+        if key in existing:
+            target = result.already_recorded if _same_event(existing[key], event) else result.conflicting
+            target.append(event)
+        elif key in seen:
+            target = result.already_recorded if _same_event(seen[key], event) else result.conflicting
+            target.append(event)
+        else:
+            seen[key] = event
+            result.new.append(event)
+    return result
+
+
+def record_completions_bulk(
+    session: Session, events: Sequence[NewCompletion], *, recorded_by: str
+) -> Classified:
+    """The bulk variant of `record_completion` for imports and generated data: same rules, Core executemany.
+
+    Raises CompletionConflict when a key is recorded with other data (nothing is written then).
+    """
+    classified = classify_completions(session, events)
+    if classified.conflicting:
+        first = classified.conflicting[0]
+        raise CompletionConflict(
+            _l(
+                "Tapahtuma %(source)s/%(ref)s on jo kirjattu eri tiedoin.",
+                source=first.source,
+                ref=first.source_ref,
+            )
+        )
+    now = utcnow()
+    validity = dict(session.execute(select(Competence.id, Competence.validity_months)).tuples().all())
+    for event in classified.new:
+        validate_event(
+            completed_at=event.completed_at,
+            source=event.source,
+            source_ref=event.source_ref,
+            score=event.score,
+            now=now,
+        )
+        if event.source == CORRECTION_SOURCE:
+            raise RegisterError(_l("Lähde 'correction' on varattu korjauksille."))
+    insert_rows = [
+        {
+            "staff_id": e.staff_id,
+            "competence_id": e.competence_id,
+            "course_id": e.course_id,
+            "completed_at": e.completed_at,
+            "expires_at": expiry(e.completed_at, validity[e.competence_id]),
+            "score": e.score,
+            "source": e.source,
+            "source_ref": e.source_ref,
+            "recorded_at": now,
+            "recorded_by": recorded_by,
+            "supersedes_id": None,
+            "voided": False,
+        }
+        for e in classified.new
+    ]
+    _insert_ignoring_duplicates(session, insert_rows)
+    logger.info(
+        "Recorded %s completions in bulk (%s already recorded)",
+        len(insert_rows),
+        len(classified.already_recorded),
+    )
+    return classified
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> None:
+    """INSERT ... ON CONFLICT (source, source_ref) DO NOTHING: a concurrent writer's row wins quietly."""
+    table = cast(Table, Completion.__table__)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=["source", "source_ref"])
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=["source", "source_ref"])
+    else:  # pragma: no cover - only the two supported databases
+        raise RuntimeError(f"unsupported database {dialect}")
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        session.execute(stmt, rows[start : start + _INSERT_CHUNK])
+
+
+def _is_superseded(session: Session, completion_id: int) -> bool:
+    successor = select(Completion.id).where(Completion.supersedes_id == completion_id)
+    return session.scalars(successor).first() is not None
+
+
+def correct_completion(
+    session: Session,
+    *,
+    completion_id: int,
+    actor: str,
+    reason: str,
+    completed_at: dt.datetime | None = None,
+    score: Decimal | None = None,
+    void: bool = False,
+) -> Completion:
+    """Supersede a completion with a corrected (or voiding) record and log who did it and why.
+
+    Raises UnknownRecord, RegisterError (no reason, bad field) and CompletionConflict (already corrected).
+    """
+    if not reason.strip():
+        raise RegisterError(_l("Kerro korjauksen syy."))
+    original = session.get(Completion, completion_id)
+    if original is None:
+        raise UnknownRecord(_l("Suoritusta %(id)s ei löydy.", id=completion_id))
+    if _is_superseded(session, original.id):
+        raise CompletionConflict(
+            _l("Suoritus %(id)s on jo korjattu; korjaa uusin kirjaus.", id=completion_id)
+        )
+    new_completed_at = completed_at or original.completed_at
+    new_score = original.score if score is None else score
+    validate_event(
+        completed_at=new_completed_at, source=CORRECTION_SOURCE, source_ref="x", score=new_score, now=utcnow()
+    )
+    competence = session.get_one(Competence, original.competence_id)
+    correction = Completion(
+        staff_id=original.staff_id,
+        competence_id=original.competence_id,
+        course_id=original.course_id,
+        completed_at=new_completed_at,
+        expires_at=expiry(new_completed_at, competence.validity_months),
+        score=new_score,
+        source=CORRECTION_SOURCE,
+        source_ref=str(original.id),
+        recorded_at=utcnow(),
+        recorded_by=actor,
+        supersedes_id=original.id,
+        voided=void,
+    )
+    try:
+        with session.begin_nested():
+            session.add(correction)
+            session.flush()
+    except IntegrityError as error:
+        raise CompletionConflict(
+            _l("Suoritus %(id)s on jo korjattu; korjaa uusin kirjaus.", id=completion_id)
+        ) from error
+    changes: dict[str, Any] = {"correction_id": correction.id, "voided": void}
+    if completed_at is not None:
+        changes["completed_at"] = [original.completed_at.isoformat(), new_completed_at.isoformat()]
+    if score is not None:
+        changes["score"] = [None if original.score is None else str(original.score), str(new_score)]
+    record_event(
+        session,
+        actor=actor,
+        action="completion.voided" if void else "completion.corrected",
+        subject_type="completion",
+        subject_id=original.id,
+        reason=reason,
+        details=changes,
+    )
+    logger.info("Completion %s superseded by %s (voided=%s)", original.id, correction.id, void)
+    return correction
+
+
+def completion_history(session: Session, staff_id: int) -> Iterable[Completion]:
+    """Every record of a person, corrections included, oldest first."""
+    return session.scalars(
+        select(Completion)
+        .where(Completion.staff_id == staff_id)
+        .order_by(Completion.completed_at, Completion.id)
+    )
