@@ -13,7 +13,11 @@ from scorm.build import STANDARDS, Standard, build_all
 from scorm.errors import ScormError
 from scorm.schemas import SchemaSet
 
-FORMATS: dict[str, tuple[Standard, ...]] = {"scorm12": ("scorm12",), "scorm2004": ("scorm2004",), "all": STANDARDS}
+FORMATS: dict[str, tuple[Standard, ...]] = {
+    "scorm12": ("scorm12",),
+    "scorm2004": ("scorm2004",),
+    "all": STANDARDS,
+}
 
 
 def dist_dir() -> Path:
@@ -21,10 +25,21 @@ def dist_dir() -> Path:
 
 
 @click.command("build")
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="all", show_default=True,
-              help="SCORM 1.2 is the one to upload to Moodle: its player and app support 1.2 fully.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the zips [default: dist/ under the data folder].")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default="all",
+    show_default=True,
+    help="SCORM 1.2 is the one to upload to Moodle: its player and app support 1.2 fully.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the zips [default: dist/ under the data folder].",
+)
 @click.option("--course", "courses", multiple=True, help="Build only this course folder (repeatable).")
 @with_appcontext
 def build_command(fmt: str, out_dir: Path | None, courses: tuple[str, ...]) -> None:
