@@ -37,3 +37,13 @@ class ManifestError(ScormError):
 
 class SchemaError(ScormError):
     """The SCORM XSD set cannot be found or loaded."""
+
+
+class PackageError(ScormError):
+    """A package zip is refused: unsafe, broken, or unable to work. `member` names the file inside the zip."""
+
+    def __init__(self, code: str, message: str, member: str | None = None) -> None:
+        self.code = code
+        self.message = message
+        self.member = member
+        super().__init__(message)
