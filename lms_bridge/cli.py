@@ -50,9 +50,21 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 def _register_area_commands() -> None:
+    from lms_bridge.auth.cli import api_token_cli
     from lms_bridge.build_cli import build_command
+    from lms_bridge.register import cli as register_cli
 
     cli.add_command(build_command)
+    for command in (
+        api_token_cli,
+        register_cli.competences_cli,
+        register_cli.units_cli,
+        register_cli.staff_cli,
+        register_cli.completions_cli,
+        register_cli.demo_data_command,
+        register_cli.setup_demo_command,
+    ):
+        cli.add_command(command)
 
 
 _register_area_commands()

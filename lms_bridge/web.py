@@ -29,4 +29,7 @@ def security_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    from lms_bridge.register.api import bp as api_v1
+
     app.register_blueprint(bp)
+    app.register_blueprint(api_v1)

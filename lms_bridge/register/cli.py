@@ -1,0 +1,197 @@
+"""Register commands: competences, units, staff, completions, demo-data, setup-demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lms_bridge.cli_actor import cli_actor
+from lms_bridge.db import transaction, utcnow
+from lms_bridge.register import service
+from lms_bridge.register.csv_io import parse_datetime, parse_score
+from lms_bridge.register.demo import generate_demo
+from lms_bridge.register.errors import ImportRejected, RegisterError
+from lms_bridge.register.framework import DEFAULT_FRAMEWORK, load_framework, parse_framework
+from lms_bridge.register.hr_import import import_staff, import_units
+from lms_bridge.register.imports import import_completions
+from lms_bridge.register.models import Staff
+from lms_bridge.register.report import ImportReport
+
+SETUP_DEMO_STAFF = 300
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _print_report(report: ImportReport) -> None:
+    for note in report.notes:
+        click.echo(note, err=True)
+    click.echo(report.summary())
+
+
+class Importer(Protocol):
+    def __call__(
+        self, session: Session, data: bytes, *, actor: str, dry_run: bool = False
+    ) -> ImportReport: ...
+
+
+def _run_import(importer: Importer, path: Path, dry_run: bool) -> None:
+    try:
+        with transaction() as session:
+            report = importer(session, path.read_bytes(), actor=cli_actor(), dry_run=dry_run)
+    except ImportRejected as error:
+        for line in error.report.lines():
+            click.echo(line, err=True)
+        raise click.ClickException(str(error.message)) from error
+    _print_report(report)
+
+
+@click.group("competences")
+def competences_cli() -> None:
+    """The competence framework (config/competences.yaml)."""
+
+
+@competences_cli.command("load")
+@click.argument("file", type=FILE, required=False)
+@with_appcontext
+def load_command(file: Path | None) -> None:
+    """Create or update competences and job-title requirements from FILE (default: the shipped framework)."""
+    specs = parse_framework((file or DEFAULT_FRAMEWORK).read_text(encoding="utf-8"))
+    with transaction() as session:
+        result = load_framework(session, specs, actor=cli_actor())
+    click.echo(
+        _(
+            "Osaamiskehys ladattu: %(n)s osaamista "
+            "(%(new)s uutta, %(changed)s päivitetty, %(same)s ennallaan).",
+            n=len(specs),
+            new=len(result.created),
+            changed=len(result.updated),
+            same=len(result.unchanged),
+        )
+    )
+    if result.not_in_file:
+        click.echo(
+            _("Tiedostossa ei ole (säilytetty): %(codes)s", codes=", ".join(result.not_in_file)), err=True
+        )
+
+
+@click.group("units")
+def units_cli() -> None:
+    """Organisation units from the HR export."""
+
+
+@units_cli.command("import")
+@click.argument("file", type=FILE)
+@click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+@with_appcontext
+def import_units_command(file: Path, dry_run: bool) -> None:
+    """Import the unit tree from FILE.csv; units missing from the file are deactivated."""
+    _run_import(import_units, file, dry_run)
+
+
+@click.group("staff")
+def staff_cli() -> None:
+    """Staff from the HR export."""
+
+
+@staff_cli.command("import")
+@click.argument("file", type=FILE)
+@click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+@with_appcontext
+def import_staff_command(file: Path, dry_run: bool) -> None:
+    """Import staff (and optionally their units) from FILE.csv; leavers are deactivated, never deleted."""
+    _run_import(import_staff, file, dry_run)
+
+
+@click.group("completions")
+def completions_cli() -> None:
+    """Completion records."""
+
+
+@completions_cli.command("import")
+@click.argument("file", type=FILE)
+@click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+@with_appcontext
+def import_completions_command(file: Path, dry_run: bool) -> None:
+    """Import external completions from FILE.csv: all rows or none; rows already recorded are skipped."""
+    _run_import(import_completions, file, dry_run)
+
+
+@completions_cli.command("correct")
+@click.argument("completion_id", type=int)
+@click.option("--reason", required=True, help="Why the record is corrected (kept in the audit log).")
+@click.option("--completed-at", help="The right completion date (2024-03-05 or 5.3.2024).")
+@click.option("--score", help="The right score, 0–100.")
+@click.option("--void", is_flag=True, help="The record was wrong altogether: nothing replaces it.")
+@with_appcontext
+def correct_command(
+    completion_id: int, reason: str, completed_at: str | None, score: str | None, void: bool
+) -> None:
+    """Supersede completion COMPLETION_ID with a corrected record."""
+    try:
+        when = parse_datetime(completed_at) if completed_at else None
+        new_score = parse_score(score) if score else None
+    except ValueError as error:
+        raise RegisterError(str(error)) from error
+    with transaction() as session:
+        correction = service.correct_completion(
+            session,
+            completion_id=completion_id,
+            actor=cli_actor(),
+            reason=reason,
+            completed_at=when,
+            score=new_score,
+            void=void,
+        )
+    click.echo(_("Suoritus %(old)s korjattu; uusi kirjaus %(new)s.", old=completion_id, new=correction.id))
+
+
+@click.command("demo-data")
+@click.option("--staff", "staff_count", default=300, show_default=True, type=int, help="Number of staff.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Random seed (same seed, same data).")
+@click.option("--completions-per-staff", default=6.0, show_default=True, type=float)
+@with_appcontext
+def demo_data_command(staff_count: int, seed: int, completions_per_staff: float) -> None:
+    """Generate a demo region: units, staff, requirements, courses and two years of completions."""
+    with transaction() as session:
+        result = generate_demo(
+            session,
+            staff=staff_count,
+            seed=seed,
+            completions_per_staff=completions_per_staff,
+            now=utcnow(),
+            actor=cli_actor(),
+        )
+    click.echo(
+        _(
+            "Demodata luotu: %(units)s yksikköä, %(staff)s henkilöä, %(completions)s suoritusta.",
+            units=result.units,
+            staff=result.staff,
+            completions=result.completions,
+        )
+    )
+
+
+@click.command("setup-demo")
+@with_appcontext
+def setup_demo_command() -> None:
+    """Load the competence framework and, when the register has no staff, generate demo data (idempotent)."""
+    specs = parse_framework(DEFAULT_FRAMEWORK.read_text(encoding="utf-8"))
+    with transaction() as session:
+        load_framework(session, specs, actor=cli_actor())
+        if session.scalar(select(func.count()).select_from(Staff)):
+            click.echo(_("Rekisterissä on jo henkilöstöä; demodataa ei luotu."))
+            return
+        result = generate_demo(session, staff=SETUP_DEMO_STAFF, seed=1, now=utcnow(), actor=cli_actor())
+    click.echo(
+        _(
+            "Demodata luotu: %(units)s yksikköä, %(staff)s henkilöä, %(completions)s suoritusta.",
+            units=result.units,
+            staff=result.staff,
+            completions=result.completions,
+        )
+    )
