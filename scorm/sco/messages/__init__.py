@@ -1,0 +1,1 @@
+"""UI message catalogs of the SCO, one JSON file per language."""
