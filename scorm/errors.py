@@ -4,7 +4,8 @@ ScormError
 ├── SourceError        a course source file is wrong (file, line, what)
 ├── BuildError         a package cannot be built (e.g. schemas missing)
 ├── ManifestError      imsmanifest.xml cannot be read or makes no sense
-└── SchemaError        the XSD set cannot be loaded
+├── SchemaError        the XSD set cannot be loaded
+└── CmiError           a run-time data model call failed (element, SCORM error code, why)
 """
 
 from __future__ import annotations
@@ -47,3 +48,13 @@ class PackageError(ScormError):
         self.message = message
         self.member = member
         super().__init__(message)
+
+
+class CmiError(ScormError):
+    """A run-time data model call failed: the element, the SCORM error code of the version, and why."""
+
+    def __init__(self, element: str, code: int, message: str) -> None:
+        self.element = element
+        self.code = code
+        self.message = message
+        super().__init__(f"{element}: error {code}: {message}")
