@@ -450,7 +450,7 @@ def remove(state: State, element: str) -> None:
     node = read(state, parents)
     if isinstance(node, dict):
         node.pop(name, None)
-        if not node and len(parents) > 1:  # keep the state compact: no empty groups left behind
+        if not node and parents:  # keep the state compact: no empty groups left behind
             remove(state, ".".join(parents))
 
 

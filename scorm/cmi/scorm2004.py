@@ -32,6 +32,7 @@ from scorm.cmi.model import (
 )
 from scorm.cmi.responses import PATTERN_LIMITS, TYPES_2004, check_learner_response, check_pattern
 from scorm.cmi.types import (
+    URI_CHARS,
     Fault,
     Invalid,
     check_language,
@@ -58,7 +59,7 @@ TIME_LIMIT_ACTIONS = ("exit,message", "exit,no message", "continue,message", "co
 # LMS-side requests (start, resumeAll, retry...), an optional leading "_" and choice/jump without target.
 _NAV = re.compile(
     r"continue|previous|exit|exitAll|abandon|abandonAll|suspendAll|_none_"
-    r"|\{target=[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]{1,250}\}(?:choice|jump)"
+    rf"|\{{target=[{URI_CHARS}]{{1,250}}\}}(?:choice|jump)"
 )
 _NAV_LAX = re.compile(
     r"_?(?:start|resumeAll|previous|continue|exit|exitAll|abandon|abandonAll|suspendAll|retry|retryAll)"

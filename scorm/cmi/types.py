@@ -221,9 +221,10 @@ def check_timestamp(value: str, *, strict: bool = True) -> str:
 # as printable ASCII, scorm-again adding white space for legacy ids.
 _IDENTIFIER_12 = re.compile(r"[\x21-\x7e]{0,255}")
 _IDENTIFIER_12_LAX = re.compile(r"[\x21-\x7e\s]{0,255}")
-# short_identifier_type: characters of a URI (RFC 3986), 1 to 250 of them.
-_URI_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%"
-_SHORT_ID = re.compile(f"[{_URI_CHARS}]{{1,250}}")
+# short_identifier_type: characters of a URI (RFC 3986) but [ and ], which SCORM's delimiters [,] [.]
+# and [:] use, 1 to 250 of them.
+URI_CHARS = r"A-Za-z0-9\-._~:/?#@!$&'()*+,;=%"
+_SHORT_ID = re.compile(f"[{URI_CHARS}]{{1,250}}")
 _URN = re.compile(r"urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+", re.IGNORECASE)
 
 
