@@ -1,0 +1,60 @@
+"""`lms-bridge build` as an admin runs it: zips in the data folder, a clear one-line error on a mistake."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from flask import Flask
+
+from lms_bridge import PROJECT_ROOT
+from lms_bridge.cli import cli as lms_bridge_cli
+from tests.unit.scorm.test_authoring import QUIZ, make_course
+
+
+def test_build_writes_both_formats_into_the_data_folder(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(lms_bridge_cli, args=["build", "--course", "kohtaaminen"])
+    assert result.exit_code == 0, result.output
+    dist = Path(app.config["DATA_DIR"]) / "dist"
+    assert sorted(p.name for p in dist.iterdir()) == ["kohtaaminen-scorm12.zip", "kohtaaminen-scorm2004.zip"]
+    assert "Built 2 packages" in result.output
+    with zipfile.ZipFile(dist / "kohtaaminen-scorm12.zip") as archive:
+        assert "imsmanifest.xml" in archive.namelist()
+
+
+def test_format_and_out_options(app: Flask, tmp_path: Path) -> None:
+    out = tmp_path / "zips"
+    result = app.test_cli_runner().invoke(
+        lms_bridge_cli, args=["build", "--format", "scorm12", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names
+    assert all(n.endswith("-scorm12.zip") for n in names)
+    assert len(names) == len(list((PROJECT_ROOT / "courses").glob("*/course.yaml")))
+
+
+def test_source_mistake_is_one_line_on_stderr_and_nothing_is_written(tmp_path: Path) -> None:
+    courses = tmp_path / "courses"
+    make_course(courses, tietovisa_yaml=QUIZ.replace("type: multiple", "type: many"))
+    out = tmp_path / "out"
+    env = {
+        "LMS_BRIDGE_COURSES_DIR": str(courses),
+        "LMS_BRIDGE_DATA_DIR": str(tmp_path / "data"),
+        "LMS_BRIDGE_SECRET_KEY": "x",
+        "LMS_BRIDGE_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "PATH": "/usr/bin:/bin",
+    }
+    cli = Path(sys.executable).parent / "lms-bridge"
+    proc = subprocess.run(
+        [str(cli), "build", "--out", str(out)], capture_output=True, text=True, env=env, check=False
+    )
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+    assert f"{courses / 'mini' / 'fi' / 'tietovisa.yaml'}:12:" in proc.stderr
+    assert "'type' must be 'single' or 'multiple'" in proc.stderr
+    assert "nothing was written" in proc.stderr
+    assert not out.exists()
