@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from lms_bridge.audit import record_event
@@ -148,7 +148,7 @@ def generate_demo(
         )
         titles_of.append(title)
     insert_staff_bulk(session, people)
-    staff_ids = dict(session.execute(select(Staff.employee_number, Staff.id)).tuples().all())
+    staff_ids = dict(session.execute(select(Staff.employee_number, Staff.id)).all())
 
     required_by_title: dict[str, list[int]] = {}
     for competence_id, job_title in session.execute(
@@ -185,6 +185,10 @@ def generate_demo(
             batch = []
     if batch:
         total += len(record_completions_bulk(session, batch, recorded_by=actor).new)
+    if session.get_bind().dialect.name == "postgresql":
+        # Freshly bulk-loaded tables have no planner statistics until autovacuum gets to them; without
+        # them the first status queries and import lookups plan sequential scans over a million rows.
+        session.execute(text("ANALYZE org_unit, staff, requirement, completion"))
     record_event(
         session,
         actor=actor,

@@ -10,8 +10,8 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from lms_bridge.packages.models import Course
+from lms_bridge.register.lookups import get_competence_by_code, get_staff_by_employee_number, get_unit_by_code
 from lms_bridge.register.models import Competence, Completion, OrgUnit, Staff
-from lms_bridge.register.service import get_competence_by_code, get_staff_by_employee_number, get_unit_by_code
 from lms_bridge.register.status import StatusFilter, StatusRow, competence_statuses
 
 
@@ -61,7 +61,7 @@ def units_page(session: Session, params: ListParams) -> Page:
         .order_by(OrgUnit.id)
         .limit(params.limit + 1)
     )
-    return _page(list(session.execute(stmt).tuples()), params.limit, lambda row: (row[0].id,))
+    return _page(list(session.execute(stmt)), params.limit, lambda row: (row[0].id,))
 
 
 def staff_page(session: Session, params: ListParams) -> Page:
@@ -84,7 +84,7 @@ def staff_page(session: Session, params: ListParams) -> Page:
         .order_by(Staff.id)
         .limit(params.limit + 1)
     )
-    return _page(list(session.execute(stmt).tuples()), params.limit, lambda row: (row[0].id,))
+    return _page(list(session.execute(stmt)), params.limit, lambda row: (row[0].id,))
 
 
 def competences_page(session: Session, params: ListParams) -> Page:
@@ -123,7 +123,7 @@ def completions_page(session: Session, params: ListParams) -> Page:
         .order_by(Completion.id)
         .limit(params.limit + 1)
     )
-    return _page(list(session.execute(stmt).tuples()), params.limit, lambda row: (row[0].id,))
+    return _page(list(session.execute(stmt)), params.limit, lambda row: (row[0].id,))
 
 
 def statuses_page(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -25,7 +25,8 @@ from lms_bridge.audit import record_event
 from lms_bridge.db import utcnow
 from lms_bridge.packages.models import Course
 from lms_bridge.register.errors import CompletionConflict, RegisterError, UnknownRecord
-from lms_bridge.register.models import Competence, Completion, OrgUnit, Staff
+from lms_bridge.register.lookups import get_competence_by_code
+from lms_bridge.register.models import Competence, Completion, Staff
 
 logger = logging.getLogger(__name__)
 
@@ -75,30 +76,6 @@ def add_months(moment: dt.datetime, months: int) -> dt.datetime:
 def expiry(completed_at: dt.datetime, validity_months: int | None) -> dt.datetime | None:
     """When a completion stops being valid: completed_at + validity; None = the competence never expires."""
     return None if validity_months is None else add_months(completed_at, validity_months)
-
-
-def get_competence_by_code(session: Session, code: str) -> Competence:
-    """The competence with this code; raises UnknownRecord."""
-    competence = session.scalars(select(Competence).where(Competence.code == code)).one_or_none()
-    if competence is None:
-        raise UnknownRecord(_l("Osaamista %(code)s ei ole osaamiskehyksessä.", code=code))
-    return competence
-
-
-def get_unit_by_code(session: Session, code: str) -> OrgUnit:
-    """The unit with this code; raises UnknownRecord."""
-    unit = session.scalars(select(OrgUnit).where(OrgUnit.code == code)).one_or_none()
-    if unit is None:
-        raise UnknownRecord(_l("Yksikköä %(code)s ei löydy.", code=code))
-    return unit
-
-
-def get_staff_by_employee_number(session: Session, employee_number: str) -> Staff:
-    """The staff member with this employee number; raises UnknownRecord."""
-    staff = session.scalars(select(Staff).where(Staff.employee_number == employee_number)).one_or_none()
-    if staff is None:
-        raise UnknownRecord(_l("Henkilönumeroa %(number)s ei löydy.", number=employee_number))
-    return staff
 
 
 def validate_event(
@@ -267,23 +244,26 @@ def classify_completions(session: Session, events: Sequence[NewCompletion]) -> C
 def record_completions_bulk(
     session: Session, events: Sequence[NewCompletion], *, recorded_by: str
 ) -> Classified:
-    """The bulk variant of `record_completion` for imports and generated data: same rules, Core executemany.
+    """The bulk variant of `record_completion` for imports and generated data: same rules, multi-row INSERTs.
 
-    Raises CompletionConflict when a key is recorded with other data (nothing is written then).
+    Inserts first (ON CONFLICT DO NOTHING RETURNING the keys) and looks up only the keys that were already
+    there, so a large fresh load pays for no lookups. Raises RegisterError (a bad event; nothing written)
+    and CompletionConflict (a key recorded with other data; roll the transaction back).
     """
-    classified = classify_completions(session, events)
-    if classified.conflicting:
-        first = classified.conflicting[0]
-        raise CompletionConflict(
-            _l(
-                "Tapahtuma %(source)s/%(ref)s on jo kirjattu eri tiedoin.",
-                source=first.source,
-                ref=first.source_ref,
-            )
-        )
+    result = Classified([], [], [])
+    unique: dict[tuple[str, str], NewCompletion] = {}
+    for event in events:
+        key = (event.source, event.source_ref)
+        if key not in unique:
+            unique[key] = event
+        elif _same_event(unique[key], event):
+            result.already_recorded.append(event)
+        else:
+            raise _conflict(event)
     now = utcnow()
-    validity = dict(session.execute(select(Competence.id, Competence.validity_months)).tuples().all())
-    for event in classified.new:
+    for event in unique.values():
+        if event.source == CORRECTION_SOURCE:
+            raise RegisterError(_l("Lähde 'correction' on varattu korjauksille."))
         validate_event(
             completed_at=event.completed_at,
             source=event.source,
@@ -291,36 +271,55 @@ def record_completions_bulk(
             score=event.score,
             now=now,
         )
-        if event.source == CORRECTION_SOURCE:
-            raise RegisterError(_l("Lähde 'correction' on varattu korjauksille."))
-    insert_rows = [
-        {
-            "staff_id": e.staff_id,
-            "competence_id": e.competence_id,
-            "course_id": e.course_id,
-            "completed_at": e.completed_at,
-            "expires_at": expiry(e.completed_at, validity[e.competence_id]),
-            "score": e.score,
-            "source": e.source,
-            "source_ref": e.source_ref,
-            "recorded_at": now,
-            "recorded_by": recorded_by,
-            "supersedes_id": None,
-            "voided": False,
-        }
-        for e in classified.new
-    ]
-    _insert_ignoring_duplicates(session, insert_rows)
-    logger.info(
-        "Recorded %s completions in bulk (%s already recorded)",
-        len(insert_rows),
-        len(classified.already_recorded),
+    validity = dict(session.execute(select(Competence.id, Competence.validity_months)).all())
+    inserted = _insert_ignoring_duplicates(
+        session,
+        [
+            {
+                "staff_id": e.staff_id,
+                "competence_id": e.competence_id,
+                "course_id": e.course_id,
+                "completed_at": e.completed_at,
+                "expires_at": expiry(e.completed_at, validity[e.competence_id]),
+                "score": e.score,
+                "source": e.source,
+                "source_ref": e.source_ref,
+                "recorded_at": now,
+                "recorded_by": recorded_by,
+                "supersedes_id": None,
+                "voided": False,
+            }
+            for e in unique.values()
+        ],
     )
-    return classified
+    skipped = [event for key, event in unique.items() if key not in inserted]
+    result.new = [event for key, event in unique.items() if key in inserted]
+    if skipped:
+        existing = classify_completions(session, skipped)
+        if existing.conflicting:
+            raise _conflict(existing.conflicting[0])
+        result.already_recorded += existing.already_recorded
+    logger.info(
+        "Recorded %s completions in bulk (%s already recorded)", len(result.new), len(result.already_recorded)
+    )
+    return result
 
 
-def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> None:
-    """INSERT ... ON CONFLICT (source, source_ref) DO NOTHING: a concurrent writer's row wins quietly."""
+def _conflict(event: NewCompletion) -> CompletionConflict:
+    return CompletionConflict(
+        _l(
+            "Tapahtuma %(source)s/%(ref)s on jo kirjattu eri tiedoin.",
+            source=event.source,
+            ref=event.source_ref,
+        )
+    )
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """INSERT ... ON CONFLICT (source, source_ref) DO NOTHING; returns the keys actually inserted.
+
+    A row already there, also one a concurrent writer committed a moment ago, is skipped quietly.
+    """
     table = cast(Table, Completion.__table__)
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -329,8 +328,14 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) ->
         stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=["source", "source_ref"])
     else:  # pragma: no cover - only the two supported databases
         raise RuntimeError(f"unsupported database {dialect}")
+    stmt = stmt.returning(table.c.source, table.c.source_ref)
+    inserted: set[tuple[str, str]] = set()
     for start in range(0, len(rows), _INSERT_CHUNK):
-        session.execute(stmt, rows[start : start + _INSERT_CHUNK])
+        # executemany with RETURNING: SQLAlchemy's "insertmanyvalues" sends multi-row VALUES batches
+        inserted.update(
+            (row[0], row[1]) for row in session.execute(stmt, rows[start : start + _INSERT_CHUNK])
+        )
+    return inserted
 
 
 def _is_superseded(session: Session, completion_id: int) -> bool:
@@ -405,12 +410,3 @@ def correct_completion(
     )
     logger.info("Completion %s superseded by %s (voided=%s)", original.id, correction.id, void)
     return correction
-
-
-def completion_history(session: Session, staff_id: int) -> Iterable[Completion]:
-    """Every record of a person, corrections included, oldest first."""
-    return session.scalars(
-        select(Completion)
-        .where(Completion.staff_id == staff_id)
-        .order_by(Completion.completed_at, Completion.id)
-    )

@@ -1,0 +1,232 @@
+"""Register benchmarks on SQLite and PostgreSQL. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/register_bench.py [--staff 30000] [--completions 1000000] [--import-rows 100000]
+                                              [--backend sqlite|postgresql|both]
+
+Targets (issue 4): generate 30,000 staff / ~500 units / 12 competences / 1,000,000 completions < 2 min;
+import 100,000 completion rows from CSV < 10 s; status of every person x competence in a ~2,000-person
+subtree < 100 ms on PostgreSQL; record_completion throughput, one writer and 8 concurrent writers.
+PostgreSQL runs in a throw-away schema; SQLite in a temporary file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lms_bridge import create_app  # noqa: E402
+from lms_bridge.db import make_engine, upgrade, utcnow  # noqa: E402
+from lms_bridge.register.demo import generate_demo  # noqa: E402
+from lms_bridge.register.framework import DEFAULT_FRAMEWORK, load_framework, parse_framework  # noqa: E402
+from lms_bridge.register.imports import import_completions  # noqa: E402
+from lms_bridge.register.models import Competence, Completion, OrgUnit, Staff  # noqa: E402
+from lms_bridge.register.service import record_completion  # noqa: E402
+from lms_bridge.register.status import StatusFilter, competence_statuses, status_select  # noqa: E402
+
+PG_URL = os.environ.get("LMS_BRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def line(label: str, value: str) -> None:
+    print(f"  {label:<58} {value}", flush=True)
+
+
+def open_backend(backend: str, directory: Path):
+    if backend == "sqlite":
+        url = f"sqlite:///{directory / 'bench.sqlite3'}"
+        engine = make_engine(url)
+        return url, engine, engine.dispose
+    schema = f"lmsb_bench_{secrets.token_hex(4)}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_size=10)
+
+    def cleanup() -> None:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+    return PG_URL, engine, cleanup
+
+
+def bench_generate(engine, staff: int, completions: int) -> None:
+    with Session(engine) as session:
+        load_framework(session, parse_framework(DEFAULT_FRAMEWORK.read_text(encoding="utf-8")), actor="bench")
+        session.commit()
+        start = time.perf_counter()
+        result = generate_demo(
+            session,
+            staff=staff,
+            seed=1,
+            completions_per_staff=completions / staff,
+            now=utcnow(),
+            actor="bench",
+        )
+        session.commit()
+        elapsed = time.perf_counter() - start
+    line(
+        f"generate {result.staff:,} staff / {result.units} units / {result.completions:,} completions",
+        f"{elapsed:6.1f} s   (target < 120 s)",
+    )
+
+
+def bench_import(engine, rows: int, directory: Path) -> None:
+    rng = random.Random(7)
+    with Session(engine) as session:
+        numbers = list(session.scalars(select(Staff.employee_number)))
+        codes = list(session.scalars(select(Competence.code)))
+    path = directory / "completions.csv"
+    with path.open("w", encoding="utf-8-sig") as f:
+        f.write("employee_number;competence_code;completed_at;source;source_ref;score\n")
+        for n in range(rows):
+            day = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(600))
+            score = f"{rng.randrange(50, 100)},5" if n % 3 else ""
+            f.write(f"{rng.choice(numbers)};{rng.choice(codes)};{day.day}.{day.month}.{day.year};")
+            f.write(f"vanha-excel;rivi-{n};{score}\n")
+    data = path.read_bytes()
+    for attempt in ("first", "second (all already recorded)"):
+        with Session(engine) as session:
+            start = time.perf_counter()
+            report = import_completions(session, data, actor="bench")
+            session.commit()
+            elapsed = time.perf_counter() - start
+        line(
+            f"import {rows:,} CSV rows, {attempt}",
+            f"{elapsed:6.2f} s   (target < 10 s; {report.created:,} new, {report.already_recorded:,} skipped)",
+        )
+
+
+def bench_status(engine, backend: str) -> None:
+    with Session(engine) as session:
+        sizes = session.execute(
+            select(OrgUnit.code, OrgUnit.path, func.count(Staff.id))
+            .join(Staff, Staff.unit_id.in_(select(OrgUnit.id).where(OrgUnit.path.startswith(OrgUnit.path))))
+            .where(OrgUnit.kind == "service_area", Staff.active.is_(True))
+            .group_by(OrgUnit.code, OrgUnit.path)
+        ).all()
+    subtree_sizes = []
+    with Session(engine) as session:
+        for code, path, _ in sizes:
+            people = session.scalar(
+                select(func.count(Staff.id))
+                .join(OrgUnit, Staff.unit_id == OrgUnit.id)
+                .where(OrgUnit.path.startswith(path), Staff.active.is_(True))
+            )
+            subtree_sizes.append((abs((people or 0) - 2000), code, path, people))
+    _, code, path, people = min(subtree_sizes)
+    flt = StatusFilter(unit_path=path)
+    timings = []
+    with Session(engine) as session:
+        for _ in range(6):
+            start = time.perf_counter()
+            rows = competence_statuses(session, now=utcnow(), expiring_within_days=60, flt=flt)
+            timings.append(time.perf_counter() - start)
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        sql_ms = ""
+        if backend == "postgresql":
+            stmt = status_select(now=utcnow(), expiring_within_days=60, flt=flt)
+            compiled = stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+            plan = session.execute(sa.text(f"EXPLAIN (ANALYZE, FORMAT JSON) {compiled}")).scalar_one()
+            sql_ms = f"; SQL execution {plan[0]['Execution Time']:.0f} ms"
+    best = min(timings[1:]) * 1000
+    median = statistics.median(timings[1:]) * 1000
+    line(
+        f"status, subtree {code}: {people:,} people x 12 = {len(rows):,} rows",
+        f"{best:6.0f} ms best, {median:.0f} ms median (target < 100 ms on PostgreSQL{sql_ms})",
+    )
+    line("  statuses in that subtree", ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
+
+
+def bench_record(engine, writers: int, per_writer: int) -> None:
+    with Session(engine) as session:
+        staff_ids = list(session.scalars(select(Staff.id).limit(5000)))
+        codes = list(session.scalars(select(Competence.code)))
+    tag = secrets.token_hex(3)
+    errors: list[BaseException] = []
+
+    def work(w: int) -> None:
+        rng = random.Random(w)
+        try:
+            for n in range(per_writer):
+                with Session(engine) as session:
+                    record_completion(
+                        session,
+                        staff_id=rng.choice(staff_ids),
+                        competence_code=rng.choice(codes),
+                        completed_at=utcnow() - dt.timedelta(days=1),
+                        source="bench",
+                        source_ref=f"{tag}-{w}-{n}",
+                        recorded_by="bench",
+                    )
+                    session.commit()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(writers)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    total = writers * per_writer
+    with Session(engine) as session:
+        stored = session.scalar(
+            select(func.count()).select_from(Completion).where(Completion.source == "bench")
+        )
+    note = f"; {len(errors)} writer(s) failed: {errors[0]!r}" if errors else ""
+    line(
+        f"record_completion, {writers} writer(s), one transaction each",
+        f"{total / elapsed:8.0f} /s ({total:,} in {elapsed:.1f} s; {stored:,} rows){note}",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--staff", type=int, default=30_000)
+    parser.add_argument("--completions", type=int, default=1_000_000)
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    app = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "bench"}, instance_path=tempfile.mkdtemp())
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    with app.app_context():
+        for backend in backends:
+            with tempfile.TemporaryDirectory() as directory:
+                url, engine, cleanup = open_backend(backend, Path(directory))
+                try:
+                    print(f"{backend}:", flush=True)
+                    with engine.connect() as conn:
+                        upgrade(url, connection=conn)
+                        conn.commit()
+                    bench_generate(engine, args.staff, args.completions)
+                    bench_import(engine, args.import_rows, Path(directory))
+                    bench_status(engine, backend)
+                    bench_record(engine, 1, 400)
+                    bench_record(engine, 8, 100)
+                finally:
+                    cleanup()
+
+
+if __name__ == "__main__":
+    main()
