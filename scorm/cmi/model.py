@@ -9,6 +9,7 @@ new state and never changes the one it was given.
 
 from __future__ import annotations
 
+import abc
 import copy
 import enum
 import itertools
@@ -158,7 +159,7 @@ def number_text(value: float | str) -> str:
     return as_text(float(value))
 
 
-class DataModel:
+class DataModel(abc.ABC):
     """A SCORM run-time data model that checks and stores what a SCO sets, as the LMS side.
 
     ``strict`` True follows the specification; False also accepts what the scorm-again run-time lets
@@ -194,6 +195,7 @@ class DataModel:
             return Scorm2004Model(strict=strict)
         raise ValueError(f"unknown SCORM version {version!r}: use '1.2' or '2004'")
 
+    @abc.abstractmethod
     def initial_state(
         self,
         *,
@@ -215,7 +217,6 @@ class DataModel:
         mastery_score is SCORM 1.2's (0..100, the manifest's adlcp:masteryscore);
         scaled_passing_score (-1..1) and completion_threshold (0..1) are SCORM 2004's.
         """
-        raise NotImplementedError
 
     def apply(self, state: State, changes: Iterable[tuple[str, object]]) -> State:
         """The state after the SCO's SetValue calls, in order; raises CmiError at the first that fails."""
@@ -253,8 +254,9 @@ class DataModel:
         except Invalid as exc:
             raise self._error(element, exc) from None
 
+    @abc.abstractmethod
     def summary(self, state: State) -> Summary:
-        raise NotImplementedError
+        """Status, score, times and place of a state, in SCORM 2004's words for both versions."""
 
     def finish(self, state: State) -> State:
         """End the learner session: the version's LMS rules at Terminate/LMSFinish, session time into
@@ -270,11 +272,13 @@ class DataModel:
 
     # ----------------------------------------------------------------------- version hooks
 
+    @abc.abstractmethod
     def _finish(self, state: State) -> None:
-        raise NotImplementedError
+        """The version's rules at the end of a session, applied to ``state`` in place."""
 
     def _before_value(self, state: State, path: Path) -> None:
-        """Dependencies checked before the value (2004: 408)."""
+        """Dependencies checked before the value (2004: 408); 1.2 has none."""
+        return None
 
     def _after_value(self, state: State, path: Path, value: str) -> str:
         """Checks needing other elements (response formats by type, unique ids); the value to store."""

@@ -574,3 +574,45 @@ def test_replays_what_moodles_player_posted(shared_dir: Path) -> None:
     total = MODEL.get(finished, "cmi.core.total_time")
     assert timespan12_seconds(total) == timespan12_seconds(finish_post[0][1]) == 180
     assert MODEL.summary(finished).score_raw == 85
+
+
+def test_our_own_sco_commits_pass() -> None:
+    """What scorm/sco/sco.js sets on SCORM 1.2: status at start, saves, a quiz of choice questions."""
+    save = [
+        ("cmi.core.lesson_location", "psykologinen-turvallisuus"),
+        (
+            "cmi.suspend_data",
+            json.dumps({"c": "psykologinen-turvallisuus", "v": ["johdanto"], "q": {"b": 85}}),
+        ),
+        ("cmi.core.session_time", "0000:12:03.40"),
+        ("cmi.core.exit", ""),
+    ]
+    quiz = [
+        *[
+            (f"cmi.interactions.{i}.{name}", value)
+            for i, (answer, result) in enumerate([("a", "correct"), ("a,c", "wrong"), ("", "wrong")])
+            for name, value in [
+                ("id", f"q{i + 1}"),
+                ("type", "choice"),
+                ("weighting", "1"),
+                ("correct_responses.0.pattern", "a,b,c"),
+                ("student_response", answer),
+                ("result", result),
+                ("time", "14:05:09"),
+            ]
+        ],
+        ("cmi.core.score.min", "0"),
+        ("cmi.core.score.max", "100"),
+        ("cmi.core.score.raw", "85.71428571428571"),
+        ("cmi.core.lesson_status", "passed"),
+    ]
+    state = MODEL.apply_commit(
+        fresh(mastery_score=80), 1, [("cmi.core.lesson_status", "incomplete"), *save]
+    ).state
+    state = MODEL.apply_commit(state, 2, [*quiz, *save]).state
+    summary = MODEL.summary(MODEL.finish(state))
+    assert (summary.completion_status, summary.success_status, summary.interactions_count) == (
+        "completed",
+        "passed",
+        3,
+    )

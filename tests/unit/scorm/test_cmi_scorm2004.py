@@ -768,3 +768,48 @@ def test_summary() -> None:
         0,
         120,
     )
+
+
+def test_our_own_sco_commits_pass() -> None:
+    """What scorm/sco/sco.js sets on SCORM 2004: status at start, saves, a quiz of choice questions."""
+    save = [
+        ("cmi.location", "psykologinen-turvallisuus"),
+        (
+            "cmi.suspend_data",
+            json.dumps({"c": "psykologinen-turvallisuus", "v": ["johdanto"], "q": {"b": 85}}),
+        ),
+        ("cmi.session_time", "PT0H12M3.40S"),
+        ("cmi.exit", "normal"),
+    ]
+    quiz = [
+        *[
+            (f"cmi.interactions.{i}.{name}", value)
+            for i, (answer, result) in enumerate([("a", "correct"), ("a[,]c", "incorrect")])
+            for name, value in [
+                ("id", f"q{i + 1}"),
+                ("type", "choice"),
+                ("description", "Mitä psykologinen turvallisuus tarkoittaa tiimissä?"),
+                ("weighting", "1"),
+                ("correct_responses.0.pattern", "a[,]b[,]c"),
+                ("learner_response", answer),
+                ("result", result),
+                ("timestamp", "2024-05-06T14:05:09.12Z"),
+            ]
+        ],
+        ("cmi.score.min", "0"),
+        ("cmi.score.max", "100"),
+        ("cmi.score.raw", "85.71428571428571"),
+        ("cmi.score.scaled", "0.8571428571428571"),
+        ("cmi.completion_status", "completed"),
+        ("cmi.success_status", "passed"),
+    ]
+    state = fresh(scaled_passing_score=0.8)
+    state = MODEL.apply_commit(state, 1, [("cmi.completion_status", "incomplete"), *save]).state
+    state = MODEL.apply_commit(state, 2, [*quiz, *save]).state
+    summary = MODEL.summary(MODEL.finish(state))
+    assert (summary.completion_status, summary.success_status, summary.interactions_count) == (
+        "completed",
+        "passed",
+        2,
+    )
+    assert summary.entry == ""  # exit "normal": the attempt is over
