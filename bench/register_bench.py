@@ -29,14 +29,14 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lms_bridge import create_app  # noqa: E402
-from lms_bridge.db import make_engine, upgrade, utcnow  # noqa: E402
-from lms_bridge.register.demo import generate_demo  # noqa: E402
-from lms_bridge.register.framework import DEFAULT_FRAMEWORK, load_framework, parse_framework  # noqa: E402
-from lms_bridge.register.imports import import_completions  # noqa: E402
-from lms_bridge.register.models import Competence, Completion, OrgUnit, Staff  # noqa: E402
-from lms_bridge.register.service import record_completion  # noqa: E402
-from lms_bridge.register.status import StatusFilter, competence_statuses, status_select  # noqa: E402
+from lms_bridge import create_app
+from lms_bridge.db import make_engine, upgrade, utcnow
+from lms_bridge.register.demo import generate_demo
+from lms_bridge.register.framework import DEFAULT_FRAMEWORK, load_framework, parse_framework
+from lms_bridge.register.imports import import_completions
+from lms_bridge.register.models import Competence, Completion, OrgUnit, Staff
+from lms_bridge.register.service import record_completion
+from lms_bridge.register.status import StatusFilter, competence_statuses, status_select
 
 PG_URL = os.environ.get("LMS_BRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -108,7 +108,8 @@ def bench_import(engine, rows: int, directory: Path) -> None:
             elapsed = time.perf_counter() - start
         line(
             f"import {rows:,} CSV rows, {attempt}",
-            f"{elapsed:6.2f} s   (target < 10 s; {report.created:,} new, {report.already_recorded:,} skipped)",
+            f"{elapsed:6.2f} s   (target < 10 s; {report.created:,} new, "
+            f"{report.already_recorded:,} skipped)",
         )
 
 
