@@ -8,6 +8,7 @@ never occurs: every element is implemented.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
@@ -46,6 +47,7 @@ from scorm.cmi.types import (
 STATUSES = ("passed", "completed", "failed", "incomplete", "browsed")  # what a SCO may set
 EXITS = ("time-out", "suspend", "logout", "")
 RESULTS = ("correct", "wrong", "unanticipated", "neutral")
+_RESULT_LAX = re.compile(r"[0-9]{0,3}(?:\.[0-9]*)?")  # scorm-again's CMIResult number, "" and "." included
 TIME_LIMIT_ACTIONS = ("exit,message", "exit,no message", "continue,message", "continue,no message")
 
 # lesson_status -> (completion_status, success_status) in SCORM 2004's words, for Summary.
@@ -111,7 +113,7 @@ def _exit(value: str, strict: bool) -> str:
 def _result(value: str, strict: bool) -> str:
     if not strict and value == "incorrect":  # a 2004 word; scorm-again stores it as "wrong"
         return "wrong"
-    if value in RESULTS:
+    if value in RESULTS or (not strict and _RESULT_LAX.fullmatch(value)):
         return value
     try:
         parse_decimal12(value)

@@ -183,7 +183,7 @@ def format_duration(seconds: float) -> str:
 # also takes up to 6 fraction digits, which is what Date.toISOString() gives (3).
 _TIMESTAMP = re.compile(
     r"(?P<Y>[0-9]{4})(?:-(?P<M>[0-9]{2})(?:-(?P<D>[0-9]{2})(?:T(?P<h>[0-9]{2})(?::(?P<m>[0-9]{2})"
-    r"(?::(?P<s>[0-9]{2})(?:\.(?P<f>[0-9]+)(?P<z>Z|[+-](?P<zh>[0-9]{2})(?::(?P<zm>[0-9]{2}))?)?)?)?)?)?)?)?"
+    r"(?::(?P<s>[0-9]{2})(?:\.(?P<f>[0-9]+)(?P<z>Z|(?P<sign>[-+|])(?P<zh>[0-9]{2})(?::(?P<zm>[0-9]{2}))?)?)?)?)?)?)?)?"
 )
 
 
@@ -197,17 +197,17 @@ def check_timestamp(value: str, *, strict: bool = True) -> str:
     year = int(parts["Y"])
     if not 1970 <= year <= last_year:
         raise type_error(f"{message}, in the years 1970-{last_year}")
+    if parts["sign"] == "|" and strict:  # a slip in scorm-again's pattern lets "|" stand for a sign
+        raise type_error(message)
     if parts["f"] is not None and len(parts["f"]) > digits:
         raise type_error(f"{message}, with at most {digits} decimals of seconds")
+    month, day = int(parts["M"] or 1), int(parts["D"] or 1)
+    hour, minute, second = int(parts["h"] or 0), int(parts["m"] or 0), int(parts["s"] or 0)
     try:
-        dt.datetime(
-            year,
-            int(parts["M"] or 1),
-            int(parts["D"] or 1),
-            int(parts["h"] or 0),
-            int(parts["m"] or 0),
-            int(parts["s"] or 0),
-        )
+        # scorm-again checks each part's range but not the calendar (it takes 2023-02-29).
+        dt.datetime(year, month, day if strict else min(day, 28), hour, minute, second)
+        if day > 31:
+            raise ValueError(day)
     except ValueError:
         raise type_error(f"{message}, on a real date and time") from None
     if parts["zh"] is not None and (int(parts["zh"]) > 23 or int(parts["zm"] or 0) > 59):
@@ -218,19 +218,19 @@ def check_timestamp(value: str, *, strict: bool = True) -> str:
 # --------------------------------------------------------------------------- identifiers
 
 # SCORM 1.2 CMIIdentifier: the RTE says "alphanumeric, no white space"; Moodle and scorm-again read it
-# as printable ASCII, scorm-again adding white space for legacy ids.
-_IDENTIFIER_12 = re.compile(r"[\x21-\x7e]{0,255}")
-_IDENTIFIER_12_LAX = re.compile(r"[\x21-\x7e\s]{0,255}")
+# as printable ASCII, scorm-again adding white space for legacy ids (and refusing an empty one).
+_IDENTIFIER_12 = re.compile(r"[\x21-\x7e]{1,255}")
+_IDENTIFIER_12_LAX = re.compile(r"[\x21-\x7e\s]{1,255}")
 # short_identifier_type: characters of a URI (RFC 3986) but [ and ], which SCORM's delimiters [,] [.]
-# and [:] use, 1 to 250 of them.
+# and [:] use, 1 to 250 of them, at least one a letter, digit or _ (as scorm-again requires).
 URI_CHARS = r"A-Za-z0-9\-._~:/?#@!$&'()*+,;=%"
-_SHORT_ID = re.compile(f"[{URI_CHARS}]{{1,250}}")
+_SHORT_ID = re.compile(f"(?=.*[A-Za-z0-9_])[{URI_CHARS}]{{1,250}}")
 _URN = re.compile(r"urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+", re.IGNORECASE)
 
 
 def check_identifier12(value: str, *, strict: bool = True) -> str:
     if not (_IDENTIFIER_12 if strict else _IDENTIFIER_12_LAX).fullmatch(value):
-        raise type_error("an identifier of at most 255 printable characters without spaces")
+        raise type_error("an identifier of 1 to 255 printable characters without spaces")
     return value
 
 
@@ -278,10 +278,15 @@ def split_lang(value: str) -> tuple[str | None, str]:
     return match.group(1), value[match.end() :]
 
 
-def check_localized(value: str, limit: int | None) -> str:
-    """localized_string_type: an optional {lang=code} delimiter, then text of at most ``limit``."""
+def check_localized(value: str, limit: int | None, *, strict: bool = True) -> str:
+    """localized_string_type: an optional {lang=code} delimiter, then text of at most ``limit``.
+
+    Not strict, a delimiter without a valid code is read as text (scorm-again's fill-in patterns).
+    """
     lang, text = split_lang(value)
     if lang is not None and not _LANGUAGE.fullmatch(lang):
-        raise type_error("a valid language code in the {lang=...} delimiter, such as {lang=fi}")
+        if strict:
+            raise type_error("a valid language code in the {lang=...} delimiter, such as {lang=fi}")
+        text = value
     check_length(text, limit)
     return value

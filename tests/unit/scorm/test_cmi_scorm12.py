@@ -132,6 +132,8 @@ INVALID = [
     ("cmi.suspend_data", "x" * 4097, 405),
     ("cmi.comments", "x" * 4097, 405),
     ("cmi.objectives.0.id", "has space", 405),
+    ("cmi.objectives.0.id", "", 405),
+    ("cmi.interactions.0.id", "", 405),
     ("cmi.objectives.0.id", "tehtävä", 405),
     ("cmi.objectives.0.id", "x" * 256, 405),
     ("cmi.objectives.0.score.raw", "100.5", 405),
@@ -375,6 +377,7 @@ def test_collection_index_above_count_is_refused(element: str) -> None:
         ("cmi.objectives.0.id", "has space", "has space"),
         ("cmi.core.session_time", "123456:00:00", "123456:00:00"),
         ("cmi.interactions.0.student_response", "Choice_1,Choice_2", "Choice_1,Choice_2"),
+        ("cmi.interactions.0.result", ".", "."),
     ],
 )
 def test_lax_model_accepts_what_scorm_again_accepts(element: str, value: str, kept: str) -> None:

@@ -356,6 +356,7 @@ LEARNER_RESPONSES = [
     ("likert", "a b", False),
     ("likert", "", False),
     ("likert", "a[,]b", False),
+    ("likert", ".", False),  # a letter, digit or _ is needed
     ("matching", "1[.]a[,]2[.]b", True),
     ("matching", "1[.]a", True),
     ("matching", "1.a", False),
@@ -575,6 +576,9 @@ def test_unknown_element_cannot_be_set(element: str) -> None:
         ("adl.nav.request", "start"),
         ("adl.nav.request", "choice"),
         ("cmi.interactions.0.learner_response", "tehtävä 1"),  # a choice read as a long identifier
+        ("cmi.interactions.0.learner_response", " "),
+        ("cmi.interactions.0.timestamp", "2023-02-29"),  # scorm-again checks no calendar
+        ("cmi.interactions.0.timestamp", "2024-01-01T10:00:00.1|05"),  # nor the sign of a zone
     ],
 )
 def test_lax_model_accepts_what_scorm_again_accepts(element: str, value: str) -> None:
@@ -595,6 +599,23 @@ def test_lax_model_still_refuses_what_scorm_again_refuses() -> None:
         == 408
     )
     assert code_of(LAX, base(LAX), [("cmi.objectives.1.id", "   ")]) == 406
+
+
+@pytest.mark.parametrize(
+    ("kind", "element", "value"),
+    [
+        ("matching", "learner_response", "1.a,2.b"),  # bare delimiters when [,] and [.] are absent
+        ("numeric", "correct_responses.0.pattern", "1:2"),
+        ("numeric", "correct_responses.0.pattern", "[:]"),
+        ("performance", "correct_responses.0.pattern", "step1[.][:]"),
+        ("fill-in", "correct_responses.0.pattern", "{lang=}x"),  # a broken delimiter read as text
+        ("fill-in", "correct_responses.0.pattern", "{case_matters=true}{case_matters=true}a"),
+    ],
+)
+def test_lax_model_reads_responses_as_scorm_again_does(kind: str, element: str, value: str) -> None:
+    change = [(f"cmi.interactions.0.{element}", value)]
+    assert LAX.get(LAX.apply(typed(kind, LAX), change), f"cmi.interactions.0.{element}") == value
+    assert code_of(MODEL, typed(kind), change) == 406
 
 
 def test_lax_model_takes_more_patterns_and_repeats() -> None:
