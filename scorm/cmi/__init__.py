@@ -15,14 +15,21 @@ A state is a JSON-serialisable dict (see ``scorm.cmi.model``). Errors are ``CmiE
 version's SCORM error code; ValueError means the caller passed something that is not a state,
 version or sequence number.
 
-Strictness. ``strict=True`` (the default) follows the RTE books. ``strict=False`` also accepts what
-scorm-again accepts on purpose for legacy content, so that nothing the browser took is refused:
-SCORM 1.2 suspend_data up to 64000 characters, identifiers with white space, responses in any format,
-time spans with any number of hour digits, and "normal" exit / "incorrect" result (stored as "" and
-"wrong"); SCORM 2004 time stamps with up to 6 decimals (Date.toISOString()) and years to 9999,
-durations with weeks or fractions, identifiers with any characters but line breaks, descriptions of
-any length, collections beyond their SPM (except one pattern for true-false, likert, numeric, other),
-repeated correct-response patterns and scorm-again's wider navigation requests.
+Strictness. ``strict=True`` (the default) follows the RTE books, with the SPMs as maximums.
+``strict=False`` accepts everything scorm-again 3.4 accepts, also what it lets through on purpose for
+legacy content or by a slip, so that nothing the browser took is refused (checked by sending ~10,000
+values through scorm-again in node and through this model); the sanity limit is 10,000 entries per
+collection. SCORM 1.2: suspend_data up to 64000 characters; identifiers with white space; responses and
+patterns in any format on one line; time spans with 1-9 hour digits and minutes or seconds above 59;
+"normal" exit and "incorrect" result (stored as "" and "wrong"); a result "" or ".". SCORM 2004: time
+stamps with up to 6 decimals (Date.toISOString()), years to 9999, no calendar check, "|" as a zone
+sign; durations with weeks, fractions or no T; identifiers of any characters on one line; descriptions
+of any length; collections beyond their SPM (still one pattern for true-false, likert, numeric,
+other) and repeated patterns; "," "." ":" as delimiters when "[,]" "[.]" "[:]" are absent; a broken
+{lang=} delimiter read as text; an objective's score, an interaction's result and objectives set
+before their id; scorm-again's wider navigation requests (start, retry, bare choice...). Both: an
+index above _count, whose missing entries are filled empty (scorm-again keeps an empty entry behind
+when the first SetValue at a new index fails, so its _count can be ahead of ours).
 """
 
 from scorm.cmi.model import CommitResult, DataModel, LmsComment, State, Summary

@@ -64,6 +64,7 @@ class Schema:
 
 
 _INDEX = re.compile(r"[0-9]{1,9}")
+LAX_MAX_ENTRIES = 10_000  # per collection when not strict (scorm-again sets no limit)
 KEYWORDS = ("_children", "_count", "_version")
 
 
@@ -349,8 +350,10 @@ class DataModel(abc.ABC):
             raise Invalid(Fault.UNDEFINED)
         return Path(element, target, tuple(indexes), keyword)
 
-    def _cap(self, collection: str) -> int | None:
-        return self.schema.collections[collection] if self.strict else None
+    def _cap(self, collection: str) -> int:
+        """Most entries of a collection: its SPM when strict, else a guard against runaway content."""
+        spm = self.schema.collections[collection]
+        return spm if self.strict and spm is not None else LAX_MAX_ENTRIES
 
     def _set(self, state: State, element: object, raw: object) -> None:
         path = self._parse(element)
@@ -362,10 +365,12 @@ class DataModel(abc.ABC):
         for collection, index in path.collections():
             entries = read(state, path.keys(collection))
             count = len(entries) if isinstance(entries, list) else 0
-            if index > count:
+            # scorm-again keeps an empty entry when the first SetValue at a new index fails, so its
+            # _count can be ahead of ours; not strict, the gap is filled with empty entries.
+            if index > count and self.strict:
                 raise Invalid(Fault.SET_INDEX, f"{Fault.SET_INDEX.value} ({count})")
             cap = self._cap(collection)
-            if index == count and cap is not None and count >= cap:
+            if index >= count and index >= cap:
                 raise Invalid(Fault.GENERAL_SET, f"{collection} holds at most {cap} entries")
         self._before_value(state, path)
         value = as_text(raw)
@@ -434,11 +439,11 @@ def read(state: Mapping[str, Any], keys: Sequence[str | int]) -> object:
 
 
 def write(state: State, keys: Sequence[str | int], value: object) -> None:
-    """Store ``value`` at ``keys``, creating dicts, lists and a new last list entry as needed."""
+    """Store ``value`` at ``keys``, creating dicts, lists and list entries as needed."""
     node: Any = state
     for key, following in itertools.pairwise(keys):
         if isinstance(key, int):
-            if key == len(node):
+            while key >= len(node):
                 node.append({})
             node = node[key]
         else:

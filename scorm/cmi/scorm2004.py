@@ -231,6 +231,14 @@ SCHEMA = Schema(
     version_value="1.0",
 )
 
+# scorm-again sets these without the objective's or interaction's id (RTE 4.2: 408).
+_NO_ID_NEEDED_LAX = frozenset(
+    {
+        *(f"cmi.objectives.n.score.{name}" for name in ("scaled", "raw", "min", "max")),
+        "cmi.interactions.n.result",
+        "cmi.interactions.n.objectives.n.id",
+    }
+)
 _RESPONSES = ("cmi.interactions.n.learner_response", "cmi.interactions.n.correct_responses.n.pattern")
 
 
@@ -314,6 +322,8 @@ class Scorm2004Model(DataModel):
         for collection in ("objectives", "interactions"):
             prefix = f"cmi.{collection}.n."
             needs_id = pattern.startswith(prefix) and pattern != prefix + "id"
+            if not self.strict and pattern in _NO_ID_NEEDED_LAX:
+                needs_id = False
             if needs_id and read(state, ["cmi", collection, path.indexes[0], "id"]) is None:
                 raise Invalid(Fault.DEPENDENCY, f"set {prefix}id first")
         if pattern in _RESPONSES:

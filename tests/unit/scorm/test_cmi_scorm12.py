@@ -619,3 +619,11 @@ def test_our_own_sco_commits_pass() -> None:
         "passed",
         3,
     )
+
+
+def test_lax_model_fills_the_entries_scorm_again_left_behind() -> None:
+    """scorm-again keeps an empty entry when the first LMSSetValue at a new index fails."""
+    state = LAX.apply(fresh(LAX), [("cmi.interactions.2.id", "q3"), ("cmi.objectives.1.id", "o2")])
+    assert LAX.get(state, "cmi.interactions._count") == "3"
+    assert LAX.get(state, "cmi.objectives._count") == "2"
+    assert code_of(LAX, state, [("cmi.objectives.10000.id", "o")]) == 201

@@ -594,10 +594,9 @@ def test_lax_model_still_refuses_what_scorm_again_refuses() -> None:
     )
     assert code_of(LAX, true_false, [("cmi.interactions.0.correct_responses.1.pattern", "false")]) == 351
     assert code_of(LAX, base(LAX), [("cmi.suspend_data", "x" * 64001)]) == 406
-    assert (
-        code_of(LAX, base(LAX), [("cmi.interactions.0.type", "choice"), ("cmi.objectives.1.score.raw", "1")])
-        == 408
-    )
+    assert code_of(LAX, base(LAX), [("cmi.objectives.1.success_status", "passed")]) == 408
+    assert code_of(LAX, base(LAX), [("cmi.interactions.1.type", "choice")]) == 408
+    assert code_of(LAX, base(LAX), [("cmi.interactions.10000.id", "q")]) == 351
     assert code_of(LAX, base(LAX), [("cmi.objectives.1.id", "   ")]) == 406
 
 
@@ -616,6 +615,25 @@ def test_lax_model_reads_responses_as_scorm_again_does(kind: str, element: str, 
     change = [(f"cmi.interactions.0.{element}", value)]
     assert LAX.get(LAX.apply(typed(kind, LAX), change), f"cmi.interactions.0.{element}") == value
     assert code_of(MODEL, typed(kind), change) == 406
+
+
+@pytest.mark.parametrize(
+    "element",
+    ["cmi.objectives.1.score.raw", "cmi.interactions.1.result", "cmi.interactions.1.objectives.0.id"],
+)
+def test_lax_model_sets_what_scorm_again_sets_without_an_id(element: str) -> None:
+    value = "correct" if element.endswith("result") else "1"
+    assert stored(LAX.apply(base(LAX), [(element, value)]), element) == value
+    assert code_of(MODEL, base(), [(element, value)]) == 408
+
+
+def test_lax_model_fills_the_entries_scorm_again_left_behind() -> None:
+    """scorm-again keeps an empty entry when the first SetValue at a new index fails: its _count runs
+    ahead, and the SCO's next index is above ours."""
+    state = LAX.apply(base(LAX), [("cmi.interactions.3.id", "q4")])
+    assert LAX.get(state, "cmi.interactions._count") == "4"
+    assert LAX.get(state, "cmi.interactions.3.id") == "q4"
+    assert code_of(LAX, state, [("cmi.interactions.1.type", "choice")]) == 408  # the filler has no id
 
 
 def test_lax_model_takes_more_patterns_and_repeats() -> None:
