@@ -166,7 +166,9 @@ def _open_page(browser: Browser, width: int, height: int) -> Iterator[Page]:
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on(
         "response",
-        lambda response: errors.append(f"{response.status} {response.url}") if not response.ok else None,
+        lambda response: (
+            errors.append(f"{response.status} {response.url}") if response.status >= 400 else None
+        ),
     )
     yield page
     context.close()
