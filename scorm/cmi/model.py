@@ -2,7 +2,9 @@
 
 A state is a plain JSON-serialisable dict: ``{"_meta": {"version", "seq", "open"}, "cmi": {...},
 "adl": {...}}`` with elements nested by their dotted names and collections as lists, so
-``cmi.interactions.0.id`` is ``state["cmi"]["interactions"][0]["id"]``. Only values the LMS supplied
+``cmi.interactions.0.id`` is ``state["cmi"]["interactions"][0]["id"]`` (the shape of scorm-again's
+JSON). ``_meta``: the version ("1.2" or "2004"), the last commit number applied, and whether a
+session has set values that ``finish`` has not closed yet. Only values the LMS supplied
 or the SCO set are stored; everything else reads as the element's default. Every method returns a
 new state and never changes the one it was given.
 """
@@ -233,7 +235,9 @@ class DataModel(abc.ABC):
     ) -> CommitResult:
         """Apply a numbered commit once: a ``seq`` not above the last applied one changes nothing.
 
-        The last applied number is kept in the state (``_meta.seq``). Numbers may skip (a commit the
+        The last applied number is kept in the state (``_meta.seq``) for the whole attempt, across its
+        sessions: a page must number its commits above the ``_meta.seq`` it was launched with (or by
+        the clock), or a resumed session's commits would count as old. Numbers may skip (a commit the
         server refused never counts); the browser numbers its commits in the order it made them, so a
         retry or a late duplicate is recognised. Raises CmiError (without ``skip_invalid``) and
         ValueError for a negative or non-integer ``seq``.
