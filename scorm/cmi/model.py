@@ -2,8 +2,8 @@
 
 A state is a plain JSON-serialisable dict: ``{"_meta": {"version", "seq", "open"}, "cmi": {...},
 "adl": {...}}`` with elements nested by their dotted names and collections as lists, so
-``cmi.interactions.0.id`` is ``state["cmi"]["interactions"][0]["id"]`` (the shape of scorm-again's
-JSON). ``_meta``: the version ("1.2" or "2004"), the last commit number applied, and whether a
+``cmi.interactions.0.id`` is ``state["cmi"]["interactions"][0]["id"]`` (``DataModel.elements`` lists
+them by dotted name). ``_meta``: the version ("1.2" or "2004"), the last commit number applied, and whether a
 session has set values that ``finish`` has not closed yet. Only values the LMS supplied
 or the SCO set are stored; everything else reads as the element's default. Every method returns a
 new state and never changes the one it was given.
@@ -258,6 +258,27 @@ class DataModel(abc.ABC):
             return self._get(state, self._parse(element))
         except Invalid as exc:
             raise self._error(element, exc) from None
+
+    def elements(self, state: State) -> list[tuple[str, str]]:
+        """Every stored value by its dotted name, collections in index order and each entry's id and
+        type first: what the browser's run-time is loaded with at launch (as a dict, scorm-again's
+        ``loadFromFlattenedJSON``). Write-only values are included; the LMS may read them."""
+        self._check_state(state)
+        found: list[tuple[str, str]] = []
+
+        def walk(node: object, name: str) -> None:
+            if isinstance(node, str):
+                found.append((name, node))
+            elif isinstance(node, list):
+                for index, entry in enumerate(node):
+                    walk(entry, f"{name}.{index}")
+            elif isinstance(node, dict):
+                first = [key for key in ("id", "type") if key in node]
+                for key in first + [key for key in node if key not in first]:
+                    walk(node[key], f"{name}.{key}" if name else key)
+
+        walk({key: value for key, value in state.items() if key != "_meta"}, "")
+        return found
 
     @abc.abstractmethod
     def summary(self, state: State) -> Summary:

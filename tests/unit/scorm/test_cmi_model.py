@@ -226,3 +226,30 @@ def test_scorm2004_durations(text: str, seconds: float, canonical: str) -> None:
 @pytest.mark.parametrize(("text", "seconds"), [("P1W", 7 * 86400), ("PT1.5H", 5400), ("PT1,5M", 90)])
 def test_lax_durations_read_as_scorm_again_reads_them(text: str, seconds: float) -> None:
     assert duration_seconds(text, strict=False) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("model", [V12, V2004], ids=["1.2", "2004"])
+def test_elements_list_every_stored_value_ready_to_load_again(model: DataModel) -> None:
+    state = model.apply(
+        fresh(model),
+        [
+            (LOCATION[model.version], "p2"),
+            ("cmi.interactions.0.id", "q1"),
+            ("cmi.interactions.0.type", "numeric"),
+            ("cmi.interactions.0.objectives.0.id", "o1"),
+            ("cmi.interactions.1.id", "q2"),
+        ],
+    )
+    state["cmi"]["interactions"][0] = {"objectives": [{"id": "o1"}], "type": "numeric", "id": "q1"}
+    listed = model.elements(state)
+    assert listed[-4:] == [
+        ("cmi.interactions.0.id", "q1"),
+        ("cmi.interactions.0.type", "numeric"),
+        ("cmi.interactions.0.objectives.0.id", "o1"),
+        ("cmi.interactions.1.id", "q2"),
+    ]
+    assert (LOCATION[model.version], "p2") in listed
+    assert all(name.startswith("cmi.") for name, _ in listed)
+    reloaded = model.apply(model.initial_state(learner_id="EMP1001", learner_name="Virtanen, Aino"), [])
+    writable = [(n, v) for n, v in listed if n not in dict(model.elements(reloaded))]
+    assert model.elements(model.apply(reloaded, writable)) == listed
