@@ -301,7 +301,7 @@ class Scorm12Model(DataModel):
 
     def summary(self, state: State) -> Summary:
         self._check_state(state)
-        completion, success = STATUS_MEANING[self._core(state, "lesson_status")]
+        completion, success = STATUS_MEANING.get(self._core(state, "lesson_status"), ("unknown", "unknown"))
         raw, low, high = (to_float(self._core(state, f"score.{name}")) for name in ("raw", "min", "max"))
         scaled = None
         if raw is not None:

@@ -334,7 +334,8 @@ class Scorm2004Model(DataModel):
                 patterns = read(state, ["cmi", "interactions", path.indexes[0], "correct_responses"])
                 count = len(patterns) if isinstance(patterns, list) else 0
                 limit = PATTERN_LIMITS[kind]
-                if path.indexes[1] == count and count >= limit and (self.strict or limit == 1):
+                new_entry = path.indexes[1] >= count  # above count only when lax (entries filled)
+                if new_entry and path.indexes[1] >= limit and (self.strict or limit == 1):
                     raise Invalid(Fault.GENERAL_SET, f"a {kind} interaction has at most {limit} patterns")
 
     def _after_value(self, state: State, path: Path, value: str) -> str:
