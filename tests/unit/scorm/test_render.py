@@ -175,3 +175,12 @@ def test_first_page_of_every_module_stays_light(folder: Path) -> None:
     files = render_course(load_course(folder), standard="scorm2004")
     first_page = sum(len(files[name]) for name in ("index.html", "sco/sco.js", "sco/sco.css"))
     assert first_page < 150_000
+
+
+def test_the_sco_saves_on_pagehide_and_visibilitychange_and_never_on_unload() -> None:
+    """Moodle 4.5 in Chrome blocks unload inside its SCORM frame: a listener there would lose scores."""
+    script = (SCO_DIR / "sco.js").read_text()
+    listened = set(re.findall(r"addEventListener\(\s*[\"'](\w+)[\"']", script))
+    assert {"pagehide", "visibilitychange"} <= listened
+    assert not listened & {"unload", "beforeunload"}
+    assert not re.search(r"\bon(before)?unload\b", script)
