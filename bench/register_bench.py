@@ -196,7 +196,7 @@ def bench_record(engine, writers: int, per_writer: int) -> None:
     note = f"; {len(errors)} writer(s) failed: {errors[0]!r}" if errors else ""
     line(
         f"record_completion, {writers} writer(s), one transaction each",
-        f"{total / elapsed:8.0f} /s ({total:,} in {elapsed:.1f} s; {stored:,} rows){note}",
+        f"{total / elapsed:8.0f} /s ({total:,} in {elapsed:.1f} s; {stored:,} bench rows in all){note}",
     )
 
 
