@@ -286,7 +286,7 @@ def _staff_rows(report: ImportReport, table: CsvTable) -> list[_StaffRow]:
 
 
 def _apply_staff(session: Session, report: ImportReport, rows: list[_StaffRow]) -> None:
-    unit_ids = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).tuples().all())
+    unit_ids = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
     existing = {s.employee_number: s for s in session.scalars(select(Staff))}
     for row in rows:
         unit_id = unit_ids.get(row.unit_code)
@@ -338,7 +338,7 @@ def apply_unit_specs(session: Session, specs: list[UnitSpec]) -> dict[str, int]:
     _apply_units(session, report, {spec.code: spec for spec in specs}, deactivate=False)
     if report.rejected:
         raise ImportRejected(report.summary(), report=report)
-    return dict(session.execute(select(OrgUnit.code, OrgUnit.id)).tuples().all())
+    return dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
 
 
 def insert_staff_bulk(session: Session, rows: list[dict[str, object]]) -> None:

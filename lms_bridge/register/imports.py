@@ -47,9 +47,9 @@ def import_completions(session: Session, data: bytes, *, actor: str, dry_run: bo
     report = ImportReport(kind="completions", dry_run=dry_run, rows=len(table.rows))
     if table.ignored_columns:
         report.notes.append(_("Ohitetut sarakkeet: %(c)s", c=", ".join(table.ignored_columns)))
-    staff_ids = dict(session.execute(select(Staff.employee_number, Staff.id)).tuples().all())
-    competence_ids = dict(session.execute(select(Competence.code, Competence.id)).tuples().all())
-    course_ids = dict(session.execute(select(Course.slug, Course.id)).tuples().all())
+    staff_ids = dict(session.execute(select(Staff.employee_number, Staff.id)).all())
+    competence_ids = dict(session.execute(select(Competence.code, Competence.id)).all())
+    course_ids = dict(session.execute(select(Course.slug, Course.id)).all())
     now = utcnow()
 
     parsed: list[_Row] = []
