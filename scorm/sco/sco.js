@@ -476,7 +476,13 @@
     }
 
     function showResult(result) {
-      inputs.forEach(function (input) { input.disabled = !!result; });
+      inputs.forEach(function (input) {
+        input.disabled = !!result;
+        // Disabled controls look pale: after checking, the learner's own choices are also said in words.
+        var label = one('label[for="' + input.id + '"]', form);
+        if (result && input.checked) label.setAttribute("data-note", T.quiz_your_choice);
+        else label.removeAttribute("data-note");
+      });
       submit.hidden = !!result;
       resultEl.hidden = !result;
       all(".quiz-q", form).forEach(function (fieldset) {

@@ -186,6 +186,14 @@ def test_quiz_answered_wrong_ends_failed_with_the_right_score(
         feedback = sco.current().locator(f"#q-{question.id} .quiz-feedback")
         expect(feedback).to_contain_text(sco.t["quiz_correct"] if ok else sco.t["quiz_incorrect"])
         expect(feedback.locator(".quiz-why")).to_be_visible()
+        # The learner's own choice is marked in words too (disabled controls look pale).
+        chosen = next(
+            o for o in question.options if o.id == (question.correct_ids if ok else wrong_answer(question))[0]
+        )
+        label = f"{chosen.text} ({sco.t['quiz_your_choice']})"
+        role = "checkbox" if question.type == "multiple" else "radio"
+        fieldset = sco.current().locator(f"#q-{question.id}")
+        expect(fieldset.get_by_role(role, name=label, exact=True)).to_be_checked()
     close_sco(page)
 
     log, saved = lms_log(page), stored(page)
