@@ -13,7 +13,7 @@ import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ STANDARDS = ("scorm12", "scorm2004")
 SUSPEND_REPORT: list[str] = []
 
 
+@cache
 def _has_house(folder: Path) -> bool:
     return any(isinstance(section, House) for section in load_course(folder).sections)
 

@@ -191,9 +191,11 @@ def test_quiz_answered_wrong_ends_failed_with_the_right_score(
             o for o in question.options if o.id == (question.correct_ids if ok else wrong_answer(question))[0]
         )
         label = f"{chosen.text} ({sco.t['quiz_your_choice']})"
-        role = "checkbox" if question.type == "multiple" else "radio"
         fieldset = sco.current().locator(f"#q-{question.id}")
-        expect(fieldset.get_by_role(role, name=label, exact=True)).to_be_checked()
+        box = fieldset.get_by_role(
+            "checkbox" if question.type == "multiple" else "radio", name=label, exact=True
+        )
+        expect(box).to_be_checked()
     close_sco(page)
 
     log, saved = lms_log(page), stored(page)
