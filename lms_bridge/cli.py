@@ -50,12 +50,15 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 def _register_area_commands() -> None:
-    from lms_bridge.auth.cli import api_token_cli
+    from lms_bridge.auth.cli import accounts_cli, api_token_cli
     from lms_bridge.build_cli import build_command
+    from lms_bridge.packages.cli import packages_cli
     from lms_bridge.register import cli as register_cli
 
     cli.add_command(build_command)
     for command in (
+        accounts_cli,
+        packages_cli,
         api_token_cli,
         register_cli.competences_cli,
         register_cli.units_cli,

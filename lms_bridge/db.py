@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -112,16 +112,24 @@ def _close_session(_exc: BaseException | None) -> None:
         session.close()
 
 
+def on_rollback(session: Session, undo: Callable[[], None]) -> None:
+    """Register work outside the database (e.g. a published folder) to undo if this transaction rolls back."""
+    session.info.setdefault("on_rollback", []).append(undo)
+
+
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """Commit the request session once at the end, or roll everything back on error."""
+    """Commit the request session once at the end, or roll everything back on error (files included)."""
     session = get_session()
     try:
         yield session
         session.commit()
     except BaseException:
         session.rollback()
+        for undo in reversed(session.info.pop("on_rollback", [])):
+            undo()
         raise
+    session.info.pop("on_rollback", None)
 
 
 def alembic_config(url: str, connection: Any = None) -> Any:

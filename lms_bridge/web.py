@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, jsonify, render_template
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
 
 from lms_bridge.db import get_session
@@ -29,7 +30,20 @@ def security_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    from lms_bridge.admin.views import bp as admin_bp
+    from lms_bridge.auth.accounts import current_account
+    from lms_bridge.auth.views import bp as auth_bp
+    from lms_bridge.packages.views import bp as packages_bp
     from lms_bridge.register.api import bp as api_v1
+
+    csrf = CSRFProtect(app)
+    # The API authenticates every request with a bearer token and sets no cookies: CSRF cannot apply.
+    csrf.exempt(api_v1)
+    app.extensions["lms_bridge.csrf"] = csrf
 
     app.register_blueprint(bp)
     app.register_blueprint(api_v1)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(packages_bp)
+    app.context_processor(lambda: {"current_account": current_account()})

@@ -58,7 +58,7 @@ class Item:
     parameters: str
     children: tuple[Item, ...]
     is_visible: bool = True
-    mastery_score: float | None = None  # adlcp:masteryscore (1.2)
+    mastery_score: float | None = None  # per cent: 1.2 adlcp:masteryscore or 2004 minNormalizedMeasure x 100
 
 
 @dataclass(frozen=True)
@@ -254,14 +254,27 @@ def parse_manifest(data: bytes) -> Manifest:
     return dataclasses.replace(manifest, title=default.title if default else "")
 
 
+def _mastery_score(item: etree._Element) -> float | None:
+    """Per cent needed to pass: 1.2 adlcp:masteryscore, or 2004's primary objective measure x 100."""
+    text = _child_text(item, "masteryscore")
+    factor = 1.0
+    if not text:
+        for primary in item.iterfind(
+            f"{{{NS_IMSSS}}}sequencing/{{{NS_IMSSS}}}objectives/{{{NS_IMSSS}}}primaryObjective"
+        ):
+            if primary.get("satisfiedByMeasure", "false").strip().lower() == "true":
+                text, factor = _child_text(primary, "minNormalizedMeasure") or "1.0", 100.0
+    try:
+        value = float(text) * factor if text else None
+    except ValueError:
+        return None
+    return value if value is not None and 0 <= value <= 100 else None
+
+
 def _items(parent: etree._Element, adlcp: str) -> tuple[Item, ...]:
     items = []
     for item in _children(parent, "item"):
-        mastery = _child_text(item, "masteryscore")
-        try:
-            mastery_score = float(mastery) if mastery else None
-        except ValueError:
-            mastery_score = None
+        mastery_score = _mastery_score(item)
         items.append(
             Item(
                 identifier=item.get("identifier", ""),

@@ -1,16 +1,20 @@
-"""API tokens. Only a SHA-256 digest of each token is stored; the token itself is shown once."""
+"""Accounts (admins and supervisors, with the units a supervisor may see) and API tokens."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms_bridge.db import Base, utcnow
 
+ROLES = ("admin", "supervisor")
+
 
 class ApiToken(Base):
+    """API tokens. Only a SHA-256 digest of each token is stored; the token itself is shown once."""
+
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -20,3 +24,30 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None]
     last_used_at: Mapped[dt.datetime | None]
+
+
+class Account(Base):
+    """A person who signs in to the bridge itself: an admin, or a supervisor scoped to units."""
+
+    __tablename__ = "account"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'supervisor')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    # werkzeug.security hash (scrypt): salted and slow on purpose
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None]
+
+    units: Mapped[list[AccountUnit]] = relationship(cascade="all, delete-orphan")
+
+
+class AccountUnit(Base):
+    """A unit a supervisor may see; it includes the unit's descendants."""
+
+    __tablename__ = "account_unit"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), primary_key=True)

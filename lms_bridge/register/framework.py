@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from lms_bridge import PROJECT_ROOT
 from lms_bridge.audit import record_event
 from lms_bridge.register.errors import InvalidCompetenceFramework
+from lms_bridge.register.lookups import get_competence_by_code
 from lms_bridge.register.models import Competence, CourseCompetence, Requirement
 
 DEFAULT_FRAMEWORK = PROJECT_ROOT / "config" / "competences.yaml"
@@ -184,3 +185,28 @@ def map_course_competence(session: Session, *, course_id: int, competence_id: in
     if session.get(CourseCompetence, (course_id, competence_id)) is None:
         session.add(CourseCompetence(course_id=course_id, competence_id=competence_id))
         session.flush()
+
+
+def set_course_competences(session: Session, *, course_id: int, competence_codes: list[str]) -> list[str]:
+    """Make the course grant exactly these competences. Raises UnknownRecord for an unknown code."""
+    wanted = {get_competence_by_code(session, code).id: code for code in competence_codes}
+    existing = session.scalars(select(CourseCompetence).where(CourseCompetence.course_id == course_id)).all()
+    for mapping in existing:
+        if mapping.competence_id not in wanted:
+            session.delete(mapping)
+    for competence_id in wanted:
+        map_course_competence(session, course_id=course_id, competence_id=competence_id)
+    session.flush()
+    return sorted(wanted.values())
+
+
+def course_competence_codes(session: Session, course_id: int) -> list[str]:
+    """The codes of the competences the course grants, sorted."""
+    return list(
+        session.scalars(
+            select(Competence.code)
+            .join(CourseCompetence, CourseCompetence.competence_id == Competence.id)
+            .where(CourseCompetence.course_id == course_id)
+            .order_by(Competence.code)
+        )
+    )

@@ -32,3 +32,8 @@ def get_staff_by_employee_number(session: Session, employee_number: str) -> Staf
     if staff is None:
         raise UnknownRecord(_l("Henkilönumeroa %(number)s ei löydy.", number=employee_number))
     return staff
+
+
+def list_competences(session: Session) -> list[Competence]:
+    """Every competence of the framework, by code."""
+    return list(session.scalars(select(Competence).order_by(Competence.code)))

@@ -1,0 +1,1 @@
+"""Admin pages: course packages (import, versions, rollback, competences) — thin views over services."""

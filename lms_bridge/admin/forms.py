@@ -1,0 +1,40 @@
+"""Admin forms (Flask-WTF: CSRF on every form)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, IntegerField, SelectMultipleField, StringField, widgets
+from wtforms.validators import NumberRange, Optional, Regexp
+
+
+class ImportForm(FlaskForm):  # type: ignore[misc]
+    package = FileField(
+        _l("SCORM-paketti (zip)"), validators=[FileRequired(_l("Valitse tuotava zip-tiedosto."))]
+    )
+    course = StringField(
+        _l("Kurssin tunniste (vapaaehtoinen)"),
+        validators=[
+            Optional(),
+            Regexp(r"^[a-z0-9][a-z0-9-]{0,99}$", message=_l("Vain pieniä kirjaimia, numeroita ja viivoja.")),
+        ],
+    )
+
+
+class RulesForm(FlaskForm):  # type: ignore[misc]
+    competences = SelectMultipleField(
+        _l("Kurssi tuottaa osaamiset"),
+        choices=[],
+        widget=widgets.ListWidget(prefix_label=False),
+        option_widget=widgets.CheckboxInput(),
+        validate_choice=True,
+    )
+    passing_score = IntegerField(
+        _l("Hyväksymisraja prosentteina, jos paketti ei määrää sitä"),
+        validators=[Optional(), NumberRange(0, 100, message=_l("Anna luku 0–100."))],
+    )
+
+
+class CurrentVersionForm(FlaskForm):  # type: ignore[misc]
+    number = HiddenField()

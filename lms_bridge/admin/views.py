@@ -1,0 +1,174 @@
+"""Admin pages for course packages. Views parse the request, call lms_bridge.packages.service, render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from lms_bridge.admin.forms import CurrentVersionForm, ImportForm, RulesForm
+from lms_bridge.auth.accounts import current_account, require_role
+from lms_bridge.db import get_session, transaction
+from lms_bridge.packages import service
+from lms_bridge.packages.errors import PackageImportError
+from lms_bridge.packages.store import PackageStore
+from lms_bridge.packages.views import content_response
+from lms_bridge.register.framework import course_competence_codes
+from lms_bridge.register.lookups import list_competences
+from scorm.package import Limits
+from scorm.schemas import SchemaSet
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _actor() -> str:
+    account = current_account()
+    return f"account:{account.id}" if account else "account:unknown"
+
+
+def package_limits() -> Limits:
+    config = current_app.config
+    return Limits(
+        max_files=int(config["PACKAGE_MAX_FILES"]),
+        max_total_bytes=int(config["PACKAGE_MAX_UNCOMPRESSED_BYTES"]),
+        max_ratio=int(config["PACKAGE_MAX_COMPRESSION_RATIO"]),
+    )
+
+
+def schema_set() -> SchemaSet:
+    schemas: SchemaSet | None = current_app.extensions.get("lms_bridge.schemas")
+    if schemas is None:
+        schemas = SchemaSet(Path(current_app.config["SCORM_SCHEMA_DIR"]))
+        current_app.extensions["lms_bridge.schemas"] = schemas
+    return schemas
+
+
+@bp.get("/packages")
+@require_role("admin")
+def packages() -> str:
+    return render_template(
+        "admin/packages.html", courses=service.list_courses(get_session()), form=ImportForm()
+    )
+
+
+@bp.post("/packages")
+@require_role("admin")
+def import_package() -> tuple[str, int] | BaseResponse:
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "admin/packages.html", courses=service.list_courses(get_session()), form=form
+        ), 400
+    upload = form.package.data
+    try:
+        with transaction() as db:
+            result = service.import_package(
+                db,
+                upload.stream,
+                store=PackageStore.under(current_app.config["DATA_DIR"]),
+                schemas=schema_set(),
+                limits=package_limits(),
+                actor=_actor(),
+                origin="upload",
+                course_slug=form.course.data or None,
+            )
+    except PackageImportError as error:
+        form.package.errors.append(str(error.message))
+        courses = service.list_courses(get_session())
+        return render_template("admin/packages.html", courses=courses, form=form, refused=error), 400
+    if result.unchanged:
+        flash(
+            _(
+                "Sama paketti on jo tuotu kurssille versiona %(n)s; uutta versiota ei tehty.",
+                n=result.version.number,
+            )
+        )
+    else:
+        flash(
+            _(
+                "Paketti tuotiin kurssin %(title)s versioksi %(n)s.",
+                title=result.course.title,
+                n=result.version.number,
+            )
+        )
+    return redirect(url_for("admin.version", version_id=result.version.id))
+
+
+@bp.get("/versions/<int:version_id>")
+@require_role("admin")
+def version(version_id: int) -> str:
+    found = service.get_version(get_session(), version_id)
+    return render_template("admin/version.html", version=found, course=found.course)
+
+
+@bp.get("/courses/<slug>")
+@require_role("admin")
+def course(slug: str) -> str:
+    db = get_session()
+    found = service.require_course(db, slug)
+    rules = RulesForm(competences=course_competence_codes(db, found.id), passing_score=found.passing_score)
+    rules.competences.choices = [(c.code, f"{c.code} – {c.name_fi}") for c in list_competences(db)]
+    return render_template(
+        "admin/course.html",
+        course=found,
+        versions=service.list_versions(db, found.id),
+        rules=rules,
+        current_form=CurrentVersionForm(),
+    )
+
+
+@bp.post("/courses/<slug>/current")
+@require_role("admin")
+def set_current(slug: str) -> BaseResponse:
+    form = CurrentVersionForm()
+    if not form.validate_on_submit() or not str(form.number.data or "").isdigit():
+        abort(400)
+    with transaction() as db:
+        found = service.require_course(db, slug)
+        chosen = service.set_current_version(db, course=found, number=int(form.number.data), actor=_actor())
+    flash(_("Uudet suorituskerrat käyttävät nyt versiota %(n)s.", n=chosen.number))
+    return redirect(url_for("admin.course", slug=slug))
+
+
+@bp.post("/courses/<slug>/rules")
+@require_role("admin")
+def set_rules(slug: str) -> tuple[str, int] | BaseResponse:
+    db = get_session()
+    found = service.require_course(db, slug)
+    form = RulesForm()
+    form.competences.choices = [(c.code, f"{c.code} – {c.name_fi}") for c in list_competences(db)]
+    if not form.validate_on_submit():
+        versions = service.list_versions(db, found.id)
+        return render_template(
+            "admin/course.html",
+            course=found,
+            versions=versions,
+            rules=form,
+            current_form=CurrentVersionForm(),
+        ), 400
+    with transaction() as db:
+        service.set_course_rules(
+            db,
+            course=service.require_course(db, slug),
+            competence_codes=list(form.competences.data or []),
+            passing_score=form.passing_score.data,
+            actor=_actor(),
+        )
+    flash(_("Kurssin osaamiset ja hyväksymisraja tallennettiin."))
+    return redirect(url_for("admin.course", slug=slug))
+
+
+@bp.get("/versions/<int:version_id>/preview")
+@require_role("admin")
+def preview(version_id: int) -> str:
+    found = service.get_version(get_session(), version_id)
+    return render_template("admin/preview.html", version=found, course=found.course)
+
+
+@bp.get("/versions/<int:version_id>/files/<path:path>")
+@require_role("admin")
+def preview_file(version_id: int, path: str) -> Response:
+    found = service.get_version(get_session(), version_id)
+    return content_response(found.storage_key, path)

@@ -1,0 +1,149 @@
+"""`lms-bridge packages import|list|versions|use|install-built|gc`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+from lms_bridge.cli_actor import cli_actor
+from lms_bridge.db import get_session, transaction
+from lms_bridge.packages import service
+from lms_bridge.packages.errors import PackageImportError
+from lms_bridge.packages.store import PackageStore
+
+
+def _store() -> PackageStore:
+    return PackageStore.under(current_app.config["DATA_DIR"])
+
+
+def _describe(result: service.ImportResult) -> str:
+    version = result.version
+    if result.unchanged:
+        return str(
+            _(
+                "%(slug)s: sama paketti on jo versio %(n)s; uutta versiota ei tehty.",
+                slug=result.course.slug,
+                n=version.number,
+            )
+        )
+    return str(
+        _(
+            "%(slug)s: versio %(n)s tuotu (SCORM %(scorm)s, %(scos)s SCO-osaa, käynnistys %(launch)s, "
+            "%(w)s huomautusta).",
+            slug=result.course.slug,
+            n=version.number,
+            scorm=version.scorm_version,
+            scos=version.sco_count,
+            launch=version.launch_href,
+            w=len(version.warnings),
+        )
+    )
+
+
+def import_file(path: Path, *, course_slug: str | None, origin: str) -> service.ImportResult:
+    """Import one zip in its own transaction (the CLI's and the set-up's shared path)."""
+    from lms_bridge.admin.views import package_limits, schema_set
+
+    try:
+        with transaction() as db:
+            return service.import_package(
+                db,
+                path,
+                store=_store(),
+                schemas=schema_set(),
+                limits=package_limits(),
+                actor=cli_actor(),
+                origin=origin,
+                course_slug=course_slug,
+            )
+    except PackageImportError as error:
+        member = f" [{error.member}]" if error.member else ""
+        raise click.ClickException(f"{path.name}: {error.message}{member}") from error
+
+
+@click.group("packages")
+def packages_cli() -> None:
+    """Course packages: import SCORM zips, list versions, roll back."""
+
+
+@packages_cli.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--course", "course_slug", help="Import as a new version of this course (slug).")
+@with_appcontext
+def import_command(files: tuple[Path, ...], course_slug: str | None) -> None:
+    """Check and import SCORM zip FILES; each becomes its course's newest version."""
+    for path in files:
+        result = import_file(path, course_slug=course_slug, origin="cli")
+        click.echo(_describe(result))
+        for warning in result.version.warnings if not result.unchanged else []:
+            click.echo(f"  ! {warning['message']}", err=True)
+
+
+@packages_cli.command("install-built")
+@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=None)
+@with_appcontext
+def install_built_command(dist: Path | None) -> None:
+    """Put the modules built by `lms-bridge build` (SCORM 1.2 zips) into the store, once each."""
+    folder = dist or Path(current_app.config["DATA_DIR"]) / "dist"
+    zips = sorted(folder.glob("*-scorm12.zip"))
+    if not zips:
+        raise click.ClickException(
+            _("Kansiossa %(dir)s ei ole rakennettuja paketteja: aja ensin lms-bridge build.", dir=folder)
+        )
+    for path in zips:
+        slug = path.name.removesuffix("-scorm12.zip")
+        click.echo(_describe(import_file(path, course_slug=slug, origin="built-in")))
+
+
+@packages_cli.command("list")
+@with_appcontext
+def list_command() -> None:
+    """Courses and the version new attempts use."""
+    for course in service.list_courses(get_session()):
+        current = course.current_version
+        click.echo(f"{course.slug}\t{current.number if current else '-'}\t{course.title}")
+
+
+@packages_cli.command("versions")
+@click.argument("slug")
+@with_appcontext
+def versions_command(slug: str) -> None:
+    """Every version of course SLUG; * marks the one in use."""
+    db = get_session()
+    course = service.require_course(db, slug)
+    for version in service.list_versions(db, course.id):
+        mark = "*" if version.id == course.current_version_id else " "
+        imported = f"{version.imported_at:%Y-%m-%d %H:%M}"
+        click.echo(f"{mark} {version.number}\t{version.scorm_version}\t{imported}\t{version.origin}")
+
+
+@packages_cli.command("use")
+@click.argument("slug")
+@click.argument("number", type=int)
+@with_appcontext
+def use_command(slug: str, number: int) -> None:
+    """Make version NUMBER of course SLUG the one new attempts use (roll back or forward)."""
+    with transaction() as db:
+        course = service.require_course(db, slug)
+        service.set_current_version(db, course=course, number=number, actor=cli_actor())
+    click.echo(_("%(slug)s: uudet suorituskerrat käyttävät versiota %(n)s.", slug=slug, n=number))
+
+
+@packages_cli.command("gc")
+@with_appcontext
+def gc_command() -> None:
+    """Remove store folders no version points at and staging left by interrupted imports."""
+    store = _store()
+    orphans = service.orphan_folders(get_session(), store)
+    for key in orphans:
+        store.remove(key)
+    staging = store.clean_staging()
+    click.echo(
+        _("Poistettu %(n)s irrallista kansiota ja %(s)s keskeneräistä tuontia.", n=len(orphans), s=staging)
+    )
