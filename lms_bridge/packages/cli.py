@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -98,7 +99,50 @@ def install_built_command(dist: Path | None) -> None:
         )
     for path in zips:
         slug = path.name.removesuffix("-scorm12.zip")
-        click.echo(_describe(import_file(path, course_slug=slug, origin="built-in")))
+        result = import_file(path, course_slug=slug, origin="built-in")
+        click.echo(_describe(result))
+        _map_built_competences(result.course.slug)
+
+
+def _map_built_competences(slug: str) -> None:
+    """A built module grants what its course.yaml says, unless an admin has already chosen otherwise."""
+    from lms_bridge.register.framework import course_competence_codes
+    from lms_bridge.register.lookups import get_competence_by_code
+    from scorm.authoring import load_course
+
+    folder = Path(current_app.config["COURSES_DIR"]) / slug
+    if not (folder / "course.yaml").is_file():
+        return
+    codes = list(load_course(folder).competences)
+    with transaction() as db:
+        course = service.require_course(db, slug)
+        if course_competence_codes(db, course.id):
+            return
+        missing = [code for code in codes if not _exists(db, get_competence_by_code, code)]
+        if missing:
+            click.echo(
+                _(
+                    "%(slug)s: osaamisia %(codes)s ei ole osaamiskehyksessä (lms-bridge competences load).",
+                    slug=slug,
+                    codes=", ".join(missing),
+                ),
+                err=True,
+            )
+            return
+        service.set_course_rules(
+            db, course=course, competence_codes=codes, passing_score=None, actor=cli_actor()
+        )
+    click.echo(_("%(slug)s tuottaa osaamiset: %(codes)s", slug=slug, codes=", ".join(codes)))
+
+
+def _exists(db: Any, lookup: Any, code: str) -> bool:
+    from lms_bridge.errors import DomainError
+
+    try:
+        lookup(db, code)
+    except DomainError:
+        return False
+    return True
 
 
 @packages_cli.command("list")
