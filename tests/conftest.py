@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -30,6 +32,13 @@ def shared_dir() -> Path:
             pytest.fail(reason + " - CI must have it")
         pytest.skip(reason)
     return SHARED_DIR
+
+
+@pytest.fixture(scope="session")
+def scorm_index(shared_dir: Path) -> dict[str, Any]:
+    """../shared/fixtures/scorm/index.json: the recorded facts about each real third-party package."""
+    index: dict[str, Any] = json.loads((shared_dir / "fixtures" / "scorm" / "index.json").read_text())
+    return index
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,6 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 def schemas() -> SchemaSet:
     """The product's own XSD set (from the registry package), loaded once."""
     return default_schemas()
-
-
-@pytest.fixture(scope="session")
-def scorm_index(shared_dir: Path) -> dict[str, Any]:
-    index: dict[str, Any] = json.loads((shared_dir / "fixtures" / "scorm" / "index.json").read_text())
-    return index
 
 
 def fixture_manifest(shared_dir: Path, entry: dict[str, Any]) -> bytes:
