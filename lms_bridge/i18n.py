@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, format_datetime
+from flask_babel import Babel, format_datetime, get_locale
 
 
 def _select_locale() -> str:
@@ -18,5 +18,6 @@ def _select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=_select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
     # Times are stored in UTC and shown in Europe/Helsinki (BABEL_DEFAULT_TIMEZONE).
     app.jinja_env.filters["localtime"] = lambda moment: format_datetime(moment, "d.M.yyyy 'klo' H.mm")

@@ -21,10 +21,11 @@ CONTENT_CSP = (
     "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; connect-src 'self'; "
     "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'self'; object-src 'none'"
 )
-# Explicit types for what packages contain; anything unknown is served as a download, never sniffed.
+# Explicit types for what packages contain (Flask adds charset=utf-8 to text types); anything unknown is
+# served as application/octet-stream, never sniffed.
 MIME_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
+    ".html": "text/html",
+    ".htm": "text/html",
     ".js": "text/javascript",
     ".mjs": "text/javascript",
     ".css": "text/css",
@@ -49,7 +50,7 @@ MIME_TYPES = {
     ".ttf": "font/ttf",
     ".otf": "font/otf",
     ".pdf": "application/pdf",
-    ".txt": "text/plain; charset=utf-8",
+    ".txt": "text/plain",
     ".swf": "application/octet-stream",
 }
 VENDOR_FILES = {
