@@ -43,6 +43,7 @@ class LiveServer:
 
     def start(self, port: int = 0) -> str:
         if self.app is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
             upgrade(self.database_url)
         self.app = self.make_app()
         self._server = make_server("127.0.0.1", port, self.app, threaded=True)
