@@ -17,6 +17,7 @@ from scorm.yamlsource import LineDict, LineList, load_yaml_file, load_yaml_text
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ITEM_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+OPTION_ID_RE = re.compile(r"^[a-z0-9]$")
 VERSION_RE = re.compile(r"^\d+(\.\d+){0,2}$")
 LANGUAGES = ("fi", "sv", "en")
 HOUSE_PLACES = ("foundation", "floor", "roof")
@@ -454,6 +455,9 @@ def _load_quiz(path: Path, known: set[str]) -> Quiz:
             o = _Reader(path, oentry, f"question '{qid}', option at line {oline}")
             o.unknown_keys({"id", "text", "correct"})
             oid = o.identifier("id")
+            if not OPTION_ID_RE.match(oid):
+                # SCORM 1.2 reports choice answers as single characters (a-z, 0-9), e.g. "a,c".
+                raise o.fail("id", f"an option id must be one letter a-z or digit (got '{oid}')")
             if any(x.id == oid for x in options):
                 raise o.fail("id", f"option id '{oid}' is used twice in question '{qid}'")
             correct = o.data.get("correct", False)

@@ -175,6 +175,12 @@ def test_valid_course_loads_every_section(tmp_path: Path) -> None:
             "exactly one correct option (has 2)",
         ),
         (
+            {"tietovisa_yaml": QUIZ.replace("{id: c, text:", "{id: cc, text:")},
+            "fi/tietovisa.yaml",
+            17,
+            "an option id must be one letter a-z or digit (got 'cc')",
+        ),
+        (
             {"tietovisa_yaml": QUIZ.replace("id: q2", "id: q1")},
             "fi/tietovisa.yaml",
             11,
