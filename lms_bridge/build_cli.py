@@ -9,8 +9,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from scorm.build import STANDARDS, Standard, build_all
+from scorm.build import build_all
 from scorm.errors import ScormError
+from scorm.render import STANDARDS, Standard
 from scorm.schemas import SchemaSet
 
 FORMATS: dict[str, tuple[Standard, ...]] = {

@@ -20,10 +20,9 @@ from lxml import etree
 from scorm.authoring import Course, discover, load_course
 from scorm.errors import BuildError
 from scorm.manifest import parse_manifest
+from scorm.render import STANDARDS, Standard, render_course
 from scorm.schemas import SchemaSet
 
-Standard = Literal["scorm12", "scorm2004"]
-STANDARDS: tuple[Standard, ...] = ("scorm12", "scorm2004")
 LAUNCH_FILE = "index.html"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -207,8 +206,6 @@ def package_filename(course: Course, standard: Standard, default_language: str |
 
 def build_package_bytes(course: Course, standard: Standard, schemas: SchemaSet | None = None) -> BuiltPackage:
     """Render, describe and zip one module in memory. Raises BuildError when the result would be invalid."""
-    from scorm.render import render_course
-
     schemas = schemas or default_schemas()
     content = render_course(course, standard=standard)
     if LAUNCH_FILE not in content:

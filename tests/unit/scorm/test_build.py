@@ -10,9 +10,10 @@ from lxml import etree
 
 from lms_bridge import PROJECT_ROOT
 from scorm.authoring import discover, load_course
-from scorm.build import STANDARDS, Standard, build_all, build_package_bytes, deterministic_zip
+from scorm.build import build_all, build_package_bytes, deterministic_zip
 from scorm.errors import SourceError
 from scorm.manifest import parse_manifest, safe_parser
+from scorm.render import STANDARDS, Standard
 from scorm.schemas import SchemaSet
 from tests.unit.scorm.test_authoring import QUIZ, make_course
 
