@@ -13,7 +13,9 @@ bp = Blueprint("web", __name__)
 
 @bp.get("/")
 def index() -> str:
-    return render_template("index.html")
+    from lms_bridge.player.views import front_page
+
+    return render_template("index.html", player_front=front_page())
 
 
 @bp.get("/healthz")
@@ -34,11 +36,16 @@ def init_app(app: Flask) -> None:
     from lms_bridge.auth.accounts import current_account
     from lms_bridge.auth.views import bp as auth_bp
     from lms_bridge.packages.views import bp as packages_bp
+    from lms_bridge.player.devsignin import bp as dev_bp
+    from lms_bridge.player.views import bp as player_bp
     from lms_bridge.register.api import bp as api_v1
 
     csrf = CSRFProtect(app)
     # The API authenticates every request with a bearer token and sets no cookies: CSRF cannot apply.
     csrf.exempt(api_v1)
+    # Run-time commits carry a per-attempt token in their JSON body instead (lms_bridge/player/views.py):
+    # sendBeacon cannot send the header, and the form token expires while a module stays open.
+    csrf.exempt("lms_bridge.player.views.commit")
     app.extensions["lms_bridge.csrf"] = csrf
 
     app.register_blueprint(bp)
@@ -46,4 +53,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(packages_bp)
+    app.register_blueprint(player_bp)
+    app.register_blueprint(dev_bp)
     app.context_processor(lambda: {"current_account": current_account()})

@@ -1,0 +1,40 @@
+"""Who is playing: the Staff member a browser session acts for in the player.
+
+A learner is not an Account: staff come from the HR register and never get a password here. The LTI
+launch (and, in development, the demo sign-in) puts the staff member's id in the signed session cookie;
+the player reads it back with `current_staff_id`.
+"""
+
+from __future__ import annotations
+
+from flask import session
+
+_KEY = "staff_id"
+_VIA = "staff_via"
+VIA = ("dev", "lti")
+
+
+def sign_in_staff(staff_id: int, *, via: str) -> None:
+    """Act for this staff member from now on (a fresh session: no fixation). `via`: "dev" or "lti"."""
+    if via not in VIA:
+        raise ValueError(f"unknown sign-in {via!r}")
+    session.clear()
+    session[_KEY] = staff_id
+    session[_VIA] = via
+    session.permanent = True
+
+
+def sign_out_staff() -> None:
+    session.pop(_KEY, None)
+    session.pop(_VIA, None)
+
+
+def current_staff_id() -> int | None:
+    value = session.get(_KEY)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def signed_in_via() -> str:
+    """How the learner signed in ("dev" or "lti"); new attempts record it."""
+    via = session.get(_VIA)
+    return via if via in VIA else "dev"

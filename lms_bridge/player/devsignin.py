@@ -1,0 +1,70 @@
+"""The demo sign-in: pick a staff member to play the modules as, without Moodle.
+
+Only when ENV = "development" and DEV_SIGN_IN = true; otherwise every page here is 404, so a production
+setting cannot switch it on by one slip.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms import HiddenField, SelectField
+from wtforms.validators import DataRequired
+
+from lms_bridge.auth.learner import sign_in_staff, sign_out_staff
+from lms_bridge.config import is_development
+from lms_bridge.db import get_session
+from lms_bridge.player.service import sign_in_choices
+
+bp = Blueprint("dev", __name__, url_prefix="/dev")
+
+
+def dev_sign_in_enabled(app: Flask) -> bool:
+    setting = app.config.get("DEV_SIGN_IN", False)
+    switched_on = setting is True or str(setting).strip().lower() in ("true", "1", "yes")
+    return is_development(app) and switched_on
+
+
+@bp.before_request
+def only_in_development() -> None:
+    if not dev_sign_in_enabled(current_app):
+        abort(404)
+
+
+class DevSignInForm(FlaskForm):  # type: ignore[misc]
+    staff = SelectField(_l("Henkilö"), coerce=int, validators=[DataRequired()])
+    next = HiddenField()
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("web.index")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> str | BaseResponse | tuple[str, int]:
+    form = DevSignInForm(next=request.args.get("next", ""))
+    people = sign_in_choices(get_session())
+    form.staff.choices = [
+        (p.id, f"{p.last_name} {p.first_name} ({p.employee_number}, {p.job_title})") for p in people
+    ]
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("player/dev_sign_in.html", form=form, people=people), 400
+        sign_in_staff(int(form.staff.data), via="dev")
+        return redirect(_safe_next(form.next.data))
+    return render_template("player/dev_sign_in.html", form=form, people=people)
+
+
+@bp.post("/sign-out")
+def sign_out() -> BaseResponse:
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    sign_out_staff()
+    return redirect(url_for("web.index"))

@@ -1,0 +1,261 @@
+"""The player's pages and run-time endpoints. Views parse the request, call lms_bridge.player.service, render.
+
+CSRF on the commit endpoint: the page carries a per-attempt token (an HMAC of the attempt and the learner
+under the app's secret key) and every commit sends it in its JSON body. Flask-WTF's session token cannot
+serve: `navigator.sendBeacon` sets no headers, a commit replayed from localStorage after a reload comes
+from another page, and the form token expires after an hour while a learner may keep a module open all
+day. A body token works for fetch keepalive, beacons and replays alike, and a cross-site page cannot
+learn it; the session cookie still has to name the attempt's own learner.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response as BaseResponse
+
+from lms_bridge.auth.learner import current_staff_id, signed_in_via
+from lms_bridge.db import get_session, transaction, utcnow
+from lms_bridge.errors import DomainError, Forbidden
+from lms_bridge.packages.service import require_course
+from lms_bridge.packages.views import content_response
+from lms_bridge.player import service
+from lms_bridge.player.errors import PlayerError
+from lms_bridge.register.models import Staff
+
+bp = Blueprint("player", __name__, url_prefix="/play")
+
+MAX_COMMIT_BYTES = 4 * 1024 * 1024  # suspend data, interactions and objectives of one SCO fit many times
+# The player page runs only its own scripts; the package runs in the frame under CONTENT_CSP.
+PLAYER_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def _not_signed_in() -> BaseResponse:
+    from lms_bridge.player.devsignin import dev_sign_in_enabled
+
+    if dev_sign_in_enabled(current_app):
+        return redirect(url_for("dev.sign_in", next=request.full_path.rstrip("?")))
+    raise Forbidden(_l("Avaa kurssi Moodlesta: vain sieltä käynnistetty kurssi tietää, kuka opiskelee."))
+
+
+def _json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The run-time endpoints answer in JSON whatever the client accepts (a beacon accepts anything)."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except DomainError as error:
+            return jsonify(error={"code": error.code, "message": str(error.message)}), error.status
+
+    return wrapped
+
+
+@bp.get("/<slug>")
+def launch(slug: str) -> BaseResponse:
+    """Open the learner's attempt at a course: resume, review, or start one (Course settings decide)."""
+    staff_id = current_staff_id()
+    if staff_id is None:
+        return _not_signed_in()
+    with transaction() as db:
+        course = require_course(db, slug)
+        found = service.resolve_attempt(
+            db, staff_id=staff_id, course=course, launched_via=signed_in_via(), now=utcnow()
+        )
+    return redirect(url_for("player.play", attempt_id=found.attempt.id))
+
+
+@bp.get("/attempt/<int:attempt_id>")
+def play(attempt_id: int) -> BaseResponse:
+    staff_id = current_staff_id()
+    if staff_id is None:
+        return _not_signed_in()
+    with transaction() as db:
+        attempt = service.require_attempt(db, attempt_id, staff_id=staff_id)
+        opened = service.open_item(db, attempt, request.args.get("item"), now=utcnow())
+        page = render_template(
+            "player/play.html",
+            attempt=attempt,
+            course=attempt.course,
+            opened=opened,
+            toc=opened.layout.items,
+            progress=service.item_progress(db, attempt.id),
+            config=_page_config(attempt.id, staff_id, opened),
+        )
+    response = make_response(page)
+    response.headers["Content-Security-Policy"] = PLAYER_CSP
+    # The page carries the SCO's state: a reload or the back button must fetch it again.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _item_url(attempt_id: int, item: service.TocItem | None) -> str | None:
+    return None if item is None else url_for("player.play", attempt_id=attempt_id, item=item.item)
+
+
+def _content_url(attempt_id: int, href: str) -> str:
+    path, _sep, query = href.partition("?")
+    url = url_for("player.content", attempt_id=attempt_id, path=path)
+    return f"{url}?{query}" if query else url
+
+
+def _page_config(attempt_id: int, staff_id: int, opened: service.OpenedItem) -> dict[str, Any]:
+    """What player.js needs, as JSON in the page (the CSP allows no inline script)."""
+    before, after = opened.layout.neighbours(opened.item.item)
+    return {
+        "attempt": attempt_id,
+        "item": opened.item.item,
+        "sco": opened.item.sco,
+        "standard": "scorm12" if opened.layout.cmi_version == "1.2" else "scorm2004",
+        "review": opened.review,
+        "elements": opened.elements,
+        "seq": opened.seq,
+        "content": _content_url(attempt_id, opened.item.href or ""),
+        "commitUrl": url_for("player.commit", attempt_id=attempt_id),
+        "stateUrl": url_for("player.state", attempt_id=attempt_id, item=opened.item.item),
+        "token": service.commit_token(
+            current_app.config["SECRET_KEY"], attempt_id=attempt_id, staff_id=staff_id
+        ),
+        "previous": _item_url(attempt_id, before),
+        "next": _item_url(attempt_id, after),
+        "items": {i.item: _item_url(attempt_id, i) for i in opened.layout.launchable},
+        "messages": _messages(),
+    }
+
+
+def _messages() -> dict[str, str]:
+    return {
+        "saving": _("Tallennetaan…"),
+        "saved": _("Edistyminen tallennettu."),
+        "retrying": _(
+            "Yhteys palvelimeen katkesi. Muutokset ovat tallessa selaimessa, ja niitä yritetään lähettää "
+            "uudelleen."
+        ),
+        "restored": _("Yhteys palautui: kaikki muutokset on tallennettu."),
+        "signedOut": _(
+            "Kirjautuminen on vanhentunut. Muutokset ovat tallessa selaimessa: avaa kurssi uudelleen, niin "
+            "ne lähetetään."
+        ),
+        "refused": _("Palvelin ei hyväksynyt tallennusta: %(message)s"),
+        "completed": _("Kurssi on suoritettu, ja suoritus on kirjattu osaamisrekisteriin."),
+        "review": _("Kertaat suoritettua kurssia: mitään ei tallenneta."),
+        "noApi": _(
+            "Sisältö ei ole ottanut yhteyttä oppimisympäristöön, joten edistymistä ei tallenneta. "
+            "Sisältö voi silti olla luettavissa."
+        ),
+        "blocked": _(
+            "Sisältö yritti ladata tiedostoja toiselta palvelimelta (%(hosts)s), mikä on estetty. Sisältö ei "
+            "siksi toimi kunnolla: ilmoita asiasta kurssin ylläpitäjälle."
+        ),
+        "pending": _("Lähetetään aiemmin tallentamatta jääneitä muutoksia…"),
+        "ended": _("Osio päättyi. Valitse seuraava osa sisällysluettelosta."),
+        "progressCompleted": _("suoritettu"),
+        "progressIncomplete": _("kesken"),
+    }
+
+
+@bp.get("/attempt/<int:attempt_id>/content/<path:path>")
+def content(attempt_id: int, path: str) -> Response:
+    """A file of the attempt's package version, for the attempt's own learner only."""
+    attempt = service.require_attempt(get_session(), attempt_id, staff_id=current_staff_id())
+    return content_response(attempt.version.storage_key, path)
+
+
+@bp.get("/attempt/<int:attempt_id>/state")
+@_json_errors
+def state(attempt_id: int) -> Response:
+    """A SCO's state as the page loads it: used after the page had to re-send commits left from before."""
+    with transaction() as db:
+        attempt = service.require_attempt(db, attempt_id, staff_id=current_staff_id())
+        opened = service.open_item(db, attempt, request.args.get("item"), now=utcnow())
+        body = {
+            "item": opened.item.item,
+            "elements": opened.elements,
+            "seq": opened.seq,
+            "review": opened.review,
+        }
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/attempt/<int:attempt_id>/commit")
+@_json_errors
+def commit(attempt_id: int) -> Response:
+    """Apply a numbered commit: {seq, item, changes: [[element, value], ...], finish, token}."""
+    if request.content_length is not None and request.content_length > MAX_COMMIT_BYTES:
+        raise RequestEntityTooLarge()
+    staff_id = current_staff_id()
+    if staff_id is None:
+        raise Forbidden(_l("Kirjautuminen on vanhentunut."), code="signed_out")
+    if not _same_origin(request.headers.get("Origin")):
+        raise Forbidden(_l("Tallennus toiselta sivustolta estettiin."), code="csrf")
+    payload = request.get_json(force=True, silent=True)
+    if not isinstance(payload, dict):
+        raise PlayerError(_l("Tallennus ei ole JSON-muodossa."))
+    secret = current_app.config["SECRET_KEY"]
+    if not service.check_commit_token(secret, payload.get("token"), attempt_id=attempt_id, staff_id=staff_id):
+        raise Forbidden(_l("Tallennuksen tunniste ei kelpaa. Avaa kurssi uudelleen."), code="csrf")
+    item = payload.get("item")
+    with transaction() as db:
+        outcome = service.commit(
+            db,
+            attempt_id=attempt_id,
+            staff_id=staff_id,
+            item_id=item if isinstance(item, str) else None,
+            seq=payload.get("seq"),  # type: ignore[arg-type]  # checked by the service
+            changes=service.parse_changes(payload.get("changes")),
+            finish=payload.get("finish") is True,
+            now=utcnow(),
+        )
+        body = outcome.as_json()
+    return jsonify(body)
+
+
+def _same_origin(origin: str | None) -> bool:
+    """No Origin (a same-origin GET-less beacon may omit it) or this site's own."""
+    if not origin:
+        return True
+    return urlsplit(origin).netloc == urlsplit(request.host_url).netloc
+
+
+@dataclass(frozen=True)
+class FrontPage:
+    cards: list[service.CourseCard] | None  # None: nobody is signed in as a learner
+    staff_name: str
+    dev: bool  # the demo sign-in is on
+
+
+def front_page() -> FrontPage | None:
+    """The front page's course list for the signed-in learner (or the demo sign-in link), else None."""
+    from lms_bridge.player.devsignin import dev_sign_in_enabled
+
+    dev = dev_sign_in_enabled(current_app)
+    staff_id = current_staff_id()
+    db = get_session()
+    staff = db.get(Staff, staff_id) if staff_id is not None else None
+    if staff is None:
+        return FrontPage(None, "", dev) if dev else None
+    cards = service.playable_courses(db, staff_id=staff.id)
+    return FrontPage(cards, f"{staff.first_name} {staff.last_name}", dev)

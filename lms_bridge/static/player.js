@@ -1,0 +1,336 @@
+/* The player's thin layer over scorm-again.
+
+   scorm-again (pinned in package.json, served at /vendor/scorm-again.min.js) is the run-time: it provides
+   window.API (SCORM 1.2) or window.API_1484_11 (SCORM 2004), keeps the data model and answers the SCO's
+   calls with the right error codes. It runs with lmsCommitUrl false, so it sends nothing itself. This
+   file only:
+
+   - loads scorm-again with the SCO's state from the server (the page's JSON, by dotted element name);
+   - notes every SetValue scorm-again accepted, in order, and turns them into a numbered commit when the
+     SCO commits or finishes (and a few seconds after its last change, for SCOs that never commit);
+   - keeps each commit in localStorage until the server has answered it, and sends the commits in order,
+     retrying with exponential backoff when the network or the server fails; a reload re-sends them;
+   - on pagehide and on visibilitychange to hidden, sends what is left with fetch keepalive (never on
+     unload, which browsers block in frames);
+   - follows a SCORM 2004 navigation request (continue, previous, choice) to the next page of the player.
+
+   Commit numbers come from the clock (microseconds), above the SCO's last applied one, so they keep
+   increasing across sessions and a second tab's numbers interleave with the first's by time. */
+(function () {
+  "use strict";
+
+  var cfg = JSON.parse(document.getElementById("player-config").textContent);
+  var M = cfg.messages;
+  var frame = document.getElementById("player-frame");
+  var statusLine = document.getElementById("player-status");
+  var progressText = document.getElementById("player-progress");
+  var QUEUE = "lmsb.player.q.";
+  var TAB = Math.random().toString(36).slice(2, 10);
+  var RETRY_MAX_MS = 30000;
+  var AUTOSAVE_MS = 5000;
+  var API_WAIT_MS = 5000;
+  var KEEPALIVE_LIMIT = 60000; // bytes; browsers allow 64 KiB of keepalive bodies in flight
+  var tracking = cfg.sco && !cfg.review;
+
+  // ------------------------------------------------------------------ status line
+
+  function say(text, problem) {
+    if (statusLine.textContent !== text) statusLine.textContent = text;
+    statusLine.classList.toggle("is-problem", !!problem);
+  }
+
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_m, name) { return values[name]; });
+  }
+
+  // ------------------------------------------------------------------ the queue (one key per commit)
+
+  var memory = {}; // when localStorage is unavailable (private mode, quota): this page only
+
+  function storeSet(key, value) {
+    try { window.localStorage.setItem(key, value); } catch (e) { memory[key] = value; }
+  }
+
+  function storeRemove(key) {
+    try { window.localStorage.removeItem(key); } catch (e) { /* not stored there */ }
+    delete memory[key];
+  }
+
+  function queued() {
+    var keys = Object.keys(memory);
+    try {
+      for (var i = 0; i < window.localStorage.length; i++) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf(QUEUE) === 0 && keys.indexOf(key) < 0) keys.push(key);
+      }
+    } catch (e) { /* memory only */ }
+    var entries = [];
+    keys.forEach(function (key) {
+      if (key.indexOf(QUEUE) !== 0) return;
+      var text = memory[key];
+      try { if (text === undefined) text = window.localStorage.getItem(key); } catch (e) { text = null; }
+      try {
+        var entry = JSON.parse(text);
+        if (entry && typeof entry.seq === "number") { entry.key = key; entries.push(entry); }
+      } catch (e) { storeRemove(key); }
+    });
+    return entries.sort(function (a, b) { return a.seq - b.seq; });
+  }
+
+  /* The oldest commit and the later ones of the same SCO up to its next finish, merged into one:
+     the SCO's changes in order under the last number. Sent again after a partial success, a merged
+     commit repeats SetValues already applied, which leaves the same values. */
+  function leadingBatch(entries) {
+    var first = entries[0];
+    var batch = { url: first.url, keys: [], body: { seq: 0, item: first.item, changes: [], finish: false, token: first.token } };
+    for (var i = 0; i < entries.length; i++) {
+      var entry = entries[i];
+      if (entry.url !== first.url || entry.item !== first.item) continue;
+      batch.keys.push(entry.key);
+      batch.body.seq = entry.seq;
+      batch.body.changes = batch.body.changes.concat(entry.changes);
+      batch.body.finish = entry.finish;
+      if (entry.finish) break;
+    }
+    return batch;
+  }
+
+  function send(batch) {
+    var body = JSON.stringify(batch.body);
+    var size = new Blob([body]).size;
+    var options = {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: body,
+      keepalive: size < KEEPALIVE_LIMIT
+    };
+    return fetch(batch.url, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (answer) {
+        var error = answer.error || {};
+        if (response.ok) return { ok: true, answer: answer };
+        if (error.code === "signed_out") return { signedOut: true };
+        if (response.status >= 500 || response.status === 408 || response.status === 429) return { retry: true };
+        return { drop: true, message: error.message || String(response.status) };
+      });
+    }, function () { return { retry: true }; });
+  }
+
+  var sending = false;
+  var failures = 0;
+  var retryTimer = null;
+  var troubled = false;
+  var drainWaiters = [];
+
+  function pump() {
+    if (sending) return;
+    var entries = queued();
+    if (!entries.length) {
+      if (troubled) { troubled = false; say(M.restored); }
+      notifyDrained();
+      return;
+    }
+    var batch = leadingBatch(entries);
+    sending = true;
+    send(batch).then(function (result) {
+      sending = false;
+      if (result.ok || result.drop) {
+        batch.keys.forEach(storeRemove);
+        failures = 0;
+        if (result.ok) answered(result.answer);
+        else { troubled = true; say(fill(M.refused, { message: result.message }), true); }
+        pump();
+        return;
+      }
+      failures += 1;
+      troubled = true;
+      say(result.signedOut ? M.signedOut : M.retrying, true);
+      var delay = Math.min(RETRY_MAX_MS, 1000 * Math.pow(2, failures - 1));
+      retryTimer = window.setTimeout(function () { retryTimer = null; pump(); }, delay / 2 + Math.random() * delay / 2);
+    });
+  }
+
+  function retryNow() {
+    if (retryTimer !== null) { window.clearTimeout(retryTimer); retryTimer = null; }
+    pump();
+  }
+
+  function mineQueued() {
+    return queued().filter(function (e) { return e.url === cfg.commitUrl && e.item === cfg.item; });
+  }
+
+  function notifyDrained() {
+    if (mineQueued().length) return;
+    var waiters = drainWaiters;
+    drainWaiters = [];
+    waiters.forEach(function (resolve) { resolve(true); });
+  }
+
+  function whenDrained(timeoutMs) {
+    return new Promise(function (resolve) {
+      drainWaiters.push(resolve);
+      window.setTimeout(function () { resolve(false); }, timeoutMs);
+      pump();
+    });
+  }
+
+  var lastAnswer = null;
+  function answered(answer) {
+    lastAnswer = answer;
+    var attempt = answer.attempt || {};
+    if (attempt.completed) {
+      say(M.completed);
+      if (progressText) progressText.textContent = M.progressCompleted;
+    } else if (!troubled) {
+      say(M.saved);
+      if (progressText && attempt.completion_status && attempt.completion_status !== "not attempted") {
+        progressText.textContent = M.progressIncomplete;
+      }
+    }
+  }
+
+  /* Leaving or hiding the page: send what is left now, with keepalive, without waiting for a commit
+     already on its way (the batch includes it; whichever arrives second changes nothing). */
+  function flushHidden() {
+    capture(false);
+    var entries = queued();
+    if (!entries.length) return;
+    var batch = leadingBatch(entries);
+    send(batch).then(function (result) {
+      if (result.ok || result.drop) batch.keys.forEach(storeRemove);
+      if (result.ok) answered(result.answer);
+    });
+  }
+
+  // ------------------------------------------------------------------ what the SCO set
+
+  var pending = [];
+  var initialized = false;
+  var finished = false;
+  var navRequest = "";
+  var lastSeq = Number(cfg.seq) || 0;
+  var autosaveTimer = null;
+
+  function nextSeq() {
+    lastSeq = Math.max(lastSeq + 1, Date.now() * 1000 + Math.floor(Math.random() * 1000));
+    return lastSeq;
+  }
+
+  function capture(finish) {
+    if (!tracking || !initialized || (!pending.length && !finish)) return;
+    var entry = {
+      url: cfg.commitUrl, token: cfg.token, item: cfg.item, seq: nextSeq(), changes: pending, finish: finish
+    };
+    pending = [];
+    storeSet(QUEUE + cfg.attempt + "." + entry.seq + "." + TAB, JSON.stringify(entry));
+  }
+
+  function noteSet(element, value) {
+    element = String(element);
+    pending.push([element, value === undefined ? "" : String(value)]);
+    if (element === "adl.nav.request") navRequest = String(value);
+    if (autosaveTimer !== null) window.clearTimeout(autosaveTimer);
+    autosaveTimer = window.setTimeout(function () { autosaveTimer = null; capture(false); pump(); }, AUTOSAVE_MS);
+  }
+
+  function wrapSetValue(api, name) {
+    var original = api[name];
+    api[name] = function (element, value) {
+      var result = original.apply(api, arguments);
+      if (tracking && String(result) === "true") noteSet(element, value);
+      return result;
+    };
+  }
+
+  function followNavRequest() {
+    var request = navRequest;
+    var choice = /^\{target=([^}]+)\}(choice|jump)$/.exec(request);
+    var target = null;
+    if (request === "continue") target = cfg.next;
+    else if (request === "previous") target = cfg.previous;
+    else if (choice) target = cfg.items[choice[1]] || null;
+    if (target) window.location.assign(target);
+    else if (/^(exit|exitAll|abandon|abandonAll|suspendAll)$/.test(request)) say(M.ended);
+  }
+
+  function boot(elements) {
+    var settings = { autocommit: false, lmsCommitUrl: false, logLevel: 5 };
+    var api;
+    if (cfg.standard === "scorm12") {
+      api = new window.Scorm12API(settings);
+      api.loadFromFlattenedJSON(elements);
+      wrapSetValue(api, "LMSSetValue");
+      api.on("LMSInitialize", function () { initialized = true; });
+      api.on("LMSCommit", function () { capture(false); pump(); });
+      api.on("LMSFinish", function () { finished = true; capture(true); pump(); });
+      window.API = api;
+    } else {
+      api = new window.Scorm2004API(settings);
+      api.loadFromFlattenedJSON(elements);
+      wrapSetValue(api, "SetValue");
+      api.on("Initialize", function () { initialized = true; });
+      api.on("Commit", function () { capture(false); pump(); });
+      api.on("Terminate", function () { finished = true; capture(true); pump(); followNavRequest(); });
+      window.API_1484_11 = api;
+    }
+    frame.addEventListener("load", watchContent);
+    frame.src = cfg.content;
+  }
+
+  /* A package that loads scripts from elsewhere (a CDN) is blocked by the content's CSP; one that never
+     calls the API cannot be tracked. Either way the learner is told, instead of a page that just hangs. */
+  function watchContent() {
+    var hosts = [];
+    try {
+      var doc = frame.contentDocument;
+      var here = window.location.origin;
+      Array.prototype.forEach.call(doc.querySelectorAll("script[src], link[href], img[src], iframe[src]"), function (node) {
+        var url = new URL(node.getAttribute("src") || node.getAttribute("href"), doc.baseURI);
+        if (/^https?:$/.test(url.protocol) && url.origin !== here && hosts.indexOf(url.host) < 0) hosts.push(url.host);
+      });
+    } catch (e) { /* not readable: nothing to report */ }
+    if (hosts.length) { say(fill(M.blocked, { hosts: hosts.join(", ") }), true); return; }
+    if (cfg.sco && !cfg.review) {
+      window.setTimeout(function () { if (!initialized) say(M.noApi, true); }, API_WAIT_MS);
+    }
+  }
+
+  // ------------------------------------------------------------------ start
+
+  window.addEventListener("online", retryNow);
+  window.addEventListener("pagehide", flushHidden);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") flushHidden();
+    else retryNow();
+  });
+
+  // For the browser tests and for support: what is waiting, and the server's last answer.
+  window.lmsbPlayer = {
+    queued: function () { return queued().length; },
+    lastAnswer: function () { return lastAnswer; },
+    initialized: function () { return initialized; },
+    finished: function () { return finished; }
+  };
+
+  if (cfg.review) say(M.review);
+  if (!tracking || !mineQueued().length) {
+    boot(cfg.elements);
+    pump();
+    return;
+  }
+  // Commits of this SCO from an earlier page are still waiting: send them first, then load the state
+  // they made, so the SCO resumes from everything the learner did. Offline, start from the page's state;
+  // the waiting commits still go first when the network returns.
+  say(M.pending);
+  whenDrained(5000).then(function (drained) {
+    if (!drained) { boot(cfg.elements); return; }
+    say("");
+    fetch(cfg.stateUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (body) {
+        if (!body) { boot(cfg.elements); return; }
+        lastSeq = Math.max(lastSeq, Number(body.seq) || 0);
+        boot(body.elements);
+      }, function () { boot(cfg.elements); });
+  });
+})();
