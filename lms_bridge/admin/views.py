@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -45,12 +55,36 @@ def schema_set() -> SchemaSet:
     return schemas
 
 
+def built_zips() -> list[tuple[str, int]]:
+    """The zips `lms-bridge build` wrote (name, bytes), for uploading to Moodle."""
+    dist = Path(current_app.config["DATA_DIR"]) / "dist"
+    return sorted((p.name, p.stat().st_size) for p in dist.glob("*.zip")) if dist.is_dir() else []
+
+
+def _packages_page(form: ImportForm, **extra: object) -> str:
+    return render_template(
+        "admin/packages.html",
+        courses=service.list_courses(get_session()),
+        form=form,
+        built=built_zips(),
+        **extra,
+    )
+
+
 @bp.get("/packages")
 @require_role("admin")
 def packages() -> str:
-    return render_template(
-        "admin/packages.html", courses=service.list_courses(get_session()), form=ImportForm()
-    )
+    return _packages_page(ImportForm())
+
+
+@bp.get("/built/<name>")
+@require_role("admin")
+def built_zip(name: str) -> Response:
+    """Download a built module zip (only names the build wrote; nothing else in the folder)."""
+    if name not in {zip_name for zip_name, _size in built_zips()}:
+        abort(404)
+    dist = Path(current_app.config["DATA_DIR"]) / "dist"
+    return send_from_directory(dist, name, mimetype="application/zip", as_attachment=True)
 
 
 @bp.post("/packages")
@@ -58,9 +92,7 @@ def packages() -> str:
 def import_package() -> tuple[str, int] | BaseResponse:
     form = ImportForm()
     if not form.validate_on_submit():
-        return render_template(
-            "admin/packages.html", courses=service.list_courses(get_session()), form=form
-        ), 400
+        return _packages_page(form), 400
     upload = form.package.data
     try:
         with transaction() as db:
@@ -76,8 +108,7 @@ def import_package() -> tuple[str, int] | BaseResponse:
             )
     except PackageImportError as error:
         form.package.errors.append(str(error.message))
-        courses = service.list_courses(get_session())
-        return render_template("admin/packages.html", courses=courses, form=form, refused=error), 400
+        return _packages_page(form, refused=error), 400
     if result.unchanged:
         flash(
             _(

@@ -150,3 +150,21 @@ def test_forms_need_the_csrf_token(db_app: Flask, built_module: Callable[..., by
     response = upload(client, built_module())
     assert response.status_code == 400  # type: ignore[attr-defined]
     assert "CSRF" in response.get_data(as_text=True)  # type: ignore[attr-defined]
+
+
+def test_built_modules_can_be_downloaded_for_moodle(db_app: Flask, client: FlaskClient) -> None:
+    sign_in(db_app, client)
+    assert "Moduuleja ei ole rakennettu." in client.get("/admin/packages").get_data(as_text=True)
+    dist = Path(db_app.config["DATA_DIR"]) / "dist"
+    dist.mkdir(parents=True)
+    (dist / "kohtaaminen-scorm12.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    (dist / "notes.txt").write_text("not a package")
+    page = client.get("/admin/packages").get_data(as_text=True)
+    assert 'href="/admin/built/kohtaaminen-scorm12.zip"' in page
+    assert "notes.txt" not in page
+    download = client.get("/admin/built/kohtaaminen-scorm12.zip")
+    assert download.status_code == 200
+    assert download.headers["Content-Type"] == "application/zip"
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert client.get("/admin/built/notes.txt").status_code == 404
+    assert client.get("/admin/built/..%2Fsecret_key").status_code == 404
