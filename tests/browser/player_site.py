@@ -1,0 +1,237 @@
+"""The player's browser-test site: the real app served by werkzeug on 127.0.0.1 from a thread, against a
+committed SQLite file with demo staff, our four modules (SCORM 1.2 and 2004 builds) and every package of
+../shared/fixtures/scorm imported through `packages.service.import_package`.
+
+The server can be stopped and started again on the same port and database (a restart mid-attempt), and a
+learner is signed in by giving the browser a session cookie signed with the app's key, as the demo
+sign-in would (one test goes through the sign-in page itself).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import BrowserContext, Frame, Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from lms_bridge import PROJECT_ROOT, create_app
+from lms_bridge.db import transaction, upgrade, utcnow
+from lms_bridge.packages.service import import_package
+from lms_bridge.packages.store import PackageStore
+from lms_bridge.player.models import Attempt, AttemptItem
+from lms_bridge.register.demo import COURSES, generate_demo
+from lms_bridge.register.framework import load_framework, parse_framework, set_course_competences
+from lms_bridge.register.models import Competence, Staff
+from lms_bridge.register.status import StatusFilter, competence_statuses
+from scorm.authoring import Course, discover, load_course
+from scorm.build import build_package, default_schemas
+from scorm.package import Limits
+
+MODULE_DIRS = discover(PROJECT_ROOT / "courses")
+FIXTURE_COMPETENCE = "PLAYER-FX"
+SECRET = "player-browser-tests"
+logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log lines in the test output
+
+
+def fixture_slug(zip_name: str) -> str:
+    return "fx-" + zip_name.removesuffix(".zip")
+
+
+@dataclass
+class PlayerSite:
+    """The running app; `restart()` stops it and serves a new app instance on the same port and database."""
+
+    root: Path
+    config: dict[str, Any]
+    modules: dict[str, Course]  # slug -> course source (the 1.2 build is course <slug>, 2004 <slug>-2004)
+    fixtures: list[str]  # zip file names in ../shared/fixtures/scorm
+    port: int = 0
+    app: Flask = field(init=False)
+    _server: BaseWSGIServer | None = None
+    _thread: threading.Thread | None = None
+    _staff: Iterator[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.app = self._new_app()
+
+    def _new_app(self) -> Flask:
+        return create_app(dict(self.config), instance_path=str(self.root / "instance"))
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def start(self) -> None:
+        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self._server.server_port
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.app.extensions["lms_bridge.engine"].dispose()
+
+    def restart(self) -> None:
+        self.stop()
+        self.app = self._new_app()
+        self.start()
+
+    # ------------------------------------------------------------------ data
+
+    def db(self) -> Session:
+        return Session(self.app.extensions["lms_bridge.engine"], expire_on_commit=False)
+
+    def new_learner(self) -> int:
+        """A staff member no other test has used (attempts are per learner and course)."""
+        return next(self._staff)
+
+    def sign_in(self, context: BrowserContext, staff_id: int) -> None:
+        serializer = self.app.session_interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
+        cookie = serializer.dumps({"staff_id": staff_id, "staff_via": "dev", "_permanent": True})
+        context.add_cookies([{"name": "session", "value": cookie, "url": self.base_url}])
+
+    def attempts(self, staff_id: int, slug: str) -> list[Attempt]:
+        from lms_bridge.packages.models import Course as CourseRow
+
+        with self.db() as s:
+            return list(
+                s.scalars(
+                    select(Attempt)
+                    .join(CourseRow, CourseRow.id == Attempt.course_id)
+                    .where(Attempt.staff_id == staff_id, CourseRow.slug == slug)
+                    .order_by(Attempt.number)
+                )
+            )
+
+    def items(self, attempt_id: int) -> dict[str, AttemptItem]:
+        with self.db() as s:
+            rows = s.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt_id))
+            return {row.item: row for row in rows}
+
+    def register_status(self, staff_id: int, competence_code: str) -> str:
+        """The competence's status for the person, as the register computes it."""
+        with self.db() as s:
+            rows = competence_statuses(
+                s, now=utcnow(), expiring_within_days=60, flt=StatusFilter(staff_id=staff_id)
+            )
+        return next((row.status for row in rows if row.competence_code == competence_code), "absent")
+
+
+def module_competence(slug: str) -> str:
+    base = slug.removesuffix("-2004")
+    return next(code for course_slug, _title, code in COURSES if course_slug == base)
+
+
+def _load(site_root: Path, config: dict[str, Any], fixtures_dir: Path) -> tuple[dict[str, Course], list[str]]:
+    app = create_app(dict(config), instance_path=str(site_root / "instance"))
+    upgrade(config["DATABASE_URL"])
+    modules = {folder.name: load_course(folder) for folder in MODULE_DIRS}
+    zips = site_root / "zips"
+    zips.mkdir()
+    fixtures = sorted(path.name for path in fixtures_dir.glob("*.zip"))
+    store = PackageStore.under(config["DATA_DIR"])
+    limits = Limits(max_files=10000, max_total_bytes=1 << 30, max_ratio=200)
+    schemas = default_schemas()
+    with app.app_context(), transaction() as session:
+        framework = (PROJECT_ROOT / "config" / "competences.yaml").read_text(encoding="utf-8")
+        load_framework(session, parse_framework(framework), actor="test")
+        generate_demo(session, staff=150, seed=7, completions_per_staff=0.0, now=utcnow(), actor="test")
+        session.add(
+            Competence(
+                code=FIXTURE_COMPETENCE,
+                name_fi="Testipaketit",
+                name_sv="Testpaket",
+                name_en="Test packages",
+                validity_months=None,
+            )
+        )
+        session.flush()
+
+        def add(path: Path, slug: str, competence: str) -> None:
+            result = import_package(
+                session,
+                path,
+                store=store,
+                schemas=schemas,
+                limits=limits,
+                actor="test",
+                origin="cli",
+                course_slug=slug,
+            )
+            set_course_competences(session, course_id=result.course.id, competence_codes=[competence])
+
+        for slug, course in modules.items():
+            add(build_package(course, "scorm12", zips), slug, module_competence(slug))
+            add(build_package(course, "scorm2004", zips), f"{slug}-2004", module_competence(slug))
+        for name in fixtures:
+            add(fixtures_dir / name, fixture_slug(name), FIXTURE_COMPETENCE)
+    app.extensions["lms_bridge.engine"].dispose()
+    return modules, fixtures
+
+
+@pytest.fixture(scope="session")
+def player_site(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterator[PlayerSite]:
+    root = tmp_path_factory.mktemp("player-site")
+    config = {
+        "DATABASE_URL": f"sqlite:///{root / 'player.sqlite3'}",
+        "DATA_DIR": str(root / "data"),
+        "SECRET_KEY": SECRET,
+        "ENV": "development",
+        "DEV_SIGN_IN": True,
+    }
+    modules, fixtures = _load(root, config, shared_dir / "fixtures" / "scorm")
+    site = PlayerSite(root, config, modules, fixtures)
+    with site.db() as s:
+        staff_ids = list(s.scalars(select(Staff.id).where(Staff.active.is_(True)).order_by(Staff.id)))
+    site._staff = iter(staff_ids)
+    site.start()
+    try:
+        yield site
+    finally:
+        site.stop()
+        shutil.rmtree(root / "data", ignore_errors=True)
+
+
+# ---------------------------------------------------------------------- driving the player page
+
+
+def content_frame(page: Page) -> Frame:
+    """The player's content frame, once it shows a package page."""
+    for _ in range(200):
+        frame = next((f for f in page.frames if "/content/" in f.url), None)
+        if frame is not None:
+            return frame
+        page.wait_for_timeout(50)
+    raise AssertionError(f"no content frame in {[f.url for f in page.frames]}")
+
+
+def wait_saved(page: Page, timeout: float = 15_000) -> None:
+    """Every commit the page made has been answered by the server."""
+    page.wait_for_function("() => window.lmsbPlayer && window.lmsbPlayer.queued() === 0", timeout=timeout)
+
+
+def expect_status(page: Page, text: str, timeout: float = 15_000) -> None:
+    expect(page.locator("#player-status")).to_contain_text(text, timeout=timeout)
+
+
+def now() -> dt.datetime:
+    return utcnow()
