@@ -188,8 +188,8 @@ def _load(site_root: Path, config: dict[str, Any], fixtures_dir: Path) -> tuple[
     return modules, fixtures
 
 
-@pytest.fixture(scope="session")
-def player_site(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterator[PlayerSite]:
+@pytest.fixture(scope="session", name="player_site")
+def player_site_fixture(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterator[PlayerSite]:
     root = tmp_path_factory.mktemp("player-site")
     config = {
         "DATABASE_URL": f"sqlite:///{root / 'player.sqlite3'}",

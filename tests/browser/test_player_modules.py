@@ -11,9 +11,9 @@ from tests.browser.player_site import (
     content_frame,
     expect_status,
     module_competence,
+    player_site_fixture,  # noqa: F401 - registers the fixture
     wait_saved,
 )
-from tests.browser.player_site import player_site as player_site_fixture  # noqa: F401 - registers it
 from tests.browser.sco_driver import ScoDriver
 from tests.browser.test_sco_run_time import walk_whole_module
 
