@@ -31,6 +31,7 @@ from lms_bridge.packages.models import Course, PackageVersion
 from lms_bridge.player import rollup
 from lms_bridge.player.errors import NotPlayable, PlayerError
 from lms_bridge.player.models import Attempt, AttemptItem
+from lms_bridge.player.schemas import CommitRequest
 from lms_bridge.register.framework import course_competence_codes
 from lms_bridge.register.models import Staff
 from lms_bridge.register.service import record_completion
@@ -39,7 +40,6 @@ from scorm.cmi import DataModel, State
 logger = logging.getLogger(__name__)
 
 COMPLETION_SOURCE = "player"
-MAX_CHANGES = 20_000  # per commit; a SCO sets at most a few thousand values in a session
 
 # Called as hook(session, attempt) inside the transaction of the commit that completed the attempt, after
 # the register has the completion. The LTI issue appends its AGS score passback here; a hook must not
@@ -310,15 +310,16 @@ class Rejected:
 
 @dataclass(frozen=True)
 class CommitOutcome:
-    applied: bool
-    rejected: tuple[Rejected, ...]
+    applied: tuple[bool, ...]  # per commit, in order: False for a number already applied (nothing changed)
+    rejected: tuple[Rejected, ...]  # values the data model refused, in every commit applied
     attempt: Attempt
     newly_completed: bool
 
     def as_json(self) -> dict[str, Any]:
         attempt = self.attempt
         return {
-            "applied": self.applied,
+            "applied": self.applied[-1],
+            "results": list(self.applied),
             "errors": [{"element": r.element, "code": r.code, "message": r.message} for r in self.rejected],
             "attempt": {
                 "completion_status": attempt.completion_status,
@@ -329,42 +330,23 @@ class CommitOutcome:
         }
 
 
-def parse_changes(raw: object) -> list[tuple[str, object]]:
-    """A commit's changes: [[element, value], ...] in the order the SCO set them. Raises PlayerError.
-
-    Values are kept as sent (the data model turns numbers and booleans into SCORM text and refuses
-    anything else per element), so one odd value never costs the rest of the commit.
-    """
-    if not isinstance(raw, list):
-        raise PlayerError(_l("Tallennuksen muutokset puuttuvat tai ovat väärässä muodossa."))
-    if len(raw) > MAX_CHANGES:
-        raise PlayerError(_l("Tallennuksessa on liikaa muutoksia (enintään %(n)s).", n=MAX_CHANGES))
-    changes: list[tuple[str, object]] = []
-    for pair in raw:
-        if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], str):
-            raise PlayerError(_l("Tallennuksen muutokset puuttuvat tai ovat väärässä muodossa."))
-        changes.append((pair[0], pair[1]))
-    return changes
-
-
 def commit(
     session: Session,
     *,
     attempt_id: int,
     staff_id: int,
     item_id: str | None,
-    seq: int,
-    changes: Sequence[tuple[str, object]],
-    finish: bool,
+    commits: Sequence[CommitRequest],
     now: dt.datetime,
 ) -> CommitOutcome:
-    """Apply one numbered commit of a SCO's SetValue calls (and its LMSFinish/Terminate when `finish`).
+    """Apply numbered commits of one SCO's SetValue calls (each with its LMSFinish/Terminate when
+    `finish`), in order.
 
-    Idempotent on `seq`: a number not above the SCO's last applied one changes nothing (applied False).
-    Raises NotFound / Forbidden (not this learner's attempt), PlayerError (not a SCO of the package).
+    Idempotent on the number: one not above the SCO's last applied number changes nothing. Raises NotFound
+    / Forbidden (not this learner's attempt), PlayerError (no commits; not a SCO of the package).
     """
-    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq < 2**63:
-        raise PlayerError(_l("Tallennuksen järjestysnumero puuttuu tai on virheellinen."))
+    if not commits:
+        raise PlayerError(_l("Tallennuksessa ei ole muutoksia."))
     # The row lock serialises commits to one attempt (two tabs) on PostgreSQL; SQLite's BEGIN IMMEDIATE
     # already serialises every writer.
     attempt = require_attempt(session, attempt_id, staff_id=staff_id, lock=True)
@@ -376,20 +358,29 @@ def commit(
     row = session.get(AttemptItem, (attempt.id, item.item))
     if row is None or row.state is None:
         row = _new_item(session, attempt, lay, item, model, now=now, persist=True)
-    assert row.state is not None  # noqa: S101 - a SCO's row always has a state (_new_item)
+    state = row.state
+    assert state is not None  # noqa: S101 - a SCO's row always has a state (_new_item)
 
-    result = model.apply_commit(row.state, seq, changes, skip_invalid=True)
-    if not result.applied:
-        return CommitOutcome(False, (), attempt, newly_completed=False)
-    state = model.finish(result.state) if finish else result.state
+    applied: list[bool] = []
+    rejected: list[Rejected] = []
+    seq = row.seq
+    for request in commits:
+        result = model.apply_commit(state, request.seq, request.changes, skip_invalid=True)
+        applied.append(result.applied)
+        if not result.applied:
+            continue
+        state = model.finish(result.state) if request.finish else result.state
+        seq = request.seq
+        rejected += [Rejected(e.element, e.code, e.message) for e in result.rejected]
+    if not any(applied):
+        return CommitOutcome(tuple(applied), (), attempt, newly_completed=False)
     _store(row, model, state, seq, now)
     attempt.last_commit_seq = max(attempt.last_commit_seq, seq)
     attempt.updated_at = now
-    rejected = tuple(Rejected(e.element, e.code, e.message) for e in result.rejected)
     if rejected:
         logger.info("Attempt %s item %s: %s values refused", attempt.id, item.item, len(rejected))
     newly_completed = _roll_up(session, attempt, lay, now)
-    return CommitOutcome(True, rejected, attempt, newly_completed)
+    return CommitOutcome(tuple(applied), tuple(rejected), attempt, newly_completed)
 
 
 def _roll_up(session: Session, attempt: Attempt, lay: Layout, now: dt.datetime) -> bool:

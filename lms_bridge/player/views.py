@@ -38,7 +38,7 @@ from lms_bridge.errors import DomainError, Forbidden
 from lms_bridge.packages.service import require_course
 from lms_bridge.packages.views import content_response
 from lms_bridge.player import service
-from lms_bridge.player.errors import PlayerError
+from lms_bridge.player.schemas import parse_commit_body
 from lms_bridge.register.models import Staff
 
 bp = Blueprint("player", __name__, url_prefix="/play")
@@ -203,7 +203,7 @@ def state(attempt_id: int) -> Response:
 @bp.post("/attempt/<int:attempt_id>/commit")
 @_json_errors
 def commit(attempt_id: int) -> Response:
-    """Apply a numbered commit: {seq, item, changes: [[element, value], ...], finish, token}."""
+    """Apply numbered commits of one SCO (shapes: lms_bridge.player.schemas)."""
     if request.content_length is not None and request.content_length > MAX_COMMIT_BYTES:
         raise RequestEntityTooLarge()
     staff_id = current_staff_id()
@@ -211,26 +211,21 @@ def commit(attempt_id: int) -> Response:
         raise Forbidden(_l("Kirjautuminen on vanhentunut."), code="signed_out")
     if not _same_origin(request.headers.get("Origin")):
         raise Forbidden(_l("Tallennus toiselta sivustolta estettiin."), code="csrf")
-    payload = request.get_json(force=True, silent=True)
-    if not isinstance(payload, dict):
-        raise PlayerError(_l("Tallennus ei ole JSON-muodossa."))
+    body = parse_commit_body(request.get_json(force=True, silent=True))
     secret = current_app.config["SECRET_KEY"]
-    if not service.check_commit_token(secret, payload.get("token"), attempt_id=attempt_id, staff_id=staff_id):
+    if not service.check_commit_token(secret, body.token, attempt_id=attempt_id, staff_id=staff_id):
         raise Forbidden(_l("Tallennuksen tunniste ei kelpaa. Avaa kurssi uudelleen."), code="csrf")
-    item = payload.get("item")
     with transaction() as db:
         outcome = service.commit(
             db,
             attempt_id=attempt_id,
             staff_id=staff_id,
-            item_id=item if isinstance(item, str) else None,
-            seq=payload.get("seq"),  # type: ignore[arg-type]  # checked by the service
-            changes=service.parse_changes(payload.get("changes")),
-            finish=payload.get("finish") is True,
+            item_id=body.item,
+            commits=body.commits,
             now=utcnow(),
         )
-        body = outcome.as_json()
-    return jsonify(body)
+        answer = outcome.as_json()
+    return jsonify(answer)
 
 
 def _same_origin(origin: str | None) -> bool:

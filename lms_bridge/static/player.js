@@ -77,22 +77,20 @@
     return entries.sort(function (a, b) { return a.seq - b.seq; });
   }
 
-  /* The oldest commit and the later ones of the same SCO up to its next finish, merged into one:
-     the SCO's changes in order under the last number. Sent again after a partial success, a merged
-     commit repeats SetValues already applied, which leaves the same values. */
+  /* Every waiting commit of the SCO the oldest one belongs to, in number order, in one request: the
+     server applies them in order in one transaction, each with its own number and finish. */
   function leadingBatch(entries) {
     var first = entries[0];
-    var batch = { url: first.url, keys: [], body: { seq: 0, item: first.item, changes: [], finish: false, token: first.token } };
-    for (var i = 0; i < entries.length; i++) {
-      var entry = entries[i];
-      if (entry.url !== first.url || entry.item !== first.item) continue;
-      batch.keys.push(entry.key);
-      batch.body.seq = entry.seq;
-      batch.body.changes = batch.body.changes.concat(entry.changes);
-      batch.body.finish = entry.finish;
-      if (entry.finish) break;
-    }
-    return batch;
+    var mine = entries.filter(function (e) { return e.url === first.url && e.item === first.item; });
+    return {
+      url: first.url,
+      keys: mine.map(function (e) { return e.key; }),
+      body: {
+        token: first.token,
+        item: first.item,
+        commits: mine.map(function (e) { return { seq: e.seq, changes: e.changes, finish: e.finish }; })
+      }
+    };
   }
 
   function send(batch) {
@@ -166,10 +164,9 @@
     waiters.forEach(function (resolve) { resolve(true); });
   }
 
-  function whenDrained(timeoutMs) {
+  function whenDrained() {
     return new Promise(function (resolve) {
       drainWaiters.push(resolve);
-      window.setTimeout(function () { resolve(false); }, timeoutMs);
       pump();
     });
   }
@@ -189,10 +186,12 @@
     }
   }
 
-  /* Leaving or hiding the page: send what is left now, with keepalive, without waiting for a commit
-     already on its way (the batch includes it; whichever arrives second changes nothing). */
-  function flushHidden() {
-    capture(false);
+  /* Send now, also while an earlier request is still on its way: the SCO finishing as its frame unloads,
+     or the page being left or hidden, cannot wait for that answer. The batch repeats the commits on their
+     way; whichever request arrives second finds their numbers applied and changes nothing for them.
+     Keepalive lets the request outlive the page. */
+  function sendNow() {
+    if (!sending) { pump(); return; }
     var entries = queued();
     if (!entries.length) return;
     var batch = leadingBatch(entries);
@@ -200,6 +199,11 @@
       if (result.ok || result.drop) batch.keys.forEach(storeRemove);
       if (result.ok) answered(result.answer);
     });
+  }
+
+  function flushHidden() {
+    capture(false);
+    sendNow();
   }
 
   // ------------------------------------------------------------------ what the SCO set
@@ -262,7 +266,7 @@
       wrapSetValue(api, "LMSSetValue");
       api.on("LMSInitialize", function () { initialized = true; });
       api.on("LMSCommit", function () { capture(false); pump(); });
-      api.on("LMSFinish", function () { finished = true; capture(true); pump(); });
+      api.on("LMSFinish", function () { finished = true; capture(true); sendNow(); });
       window.API = api;
     } else {
       api = new window.Scorm2004API(settings);
@@ -270,7 +274,7 @@
       wrapSetValue(api, "SetValue");
       api.on("Initialize", function () { initialized = true; });
       api.on("Commit", function () { capture(false); pump(); });
-      api.on("Terminate", function () { finished = true; capture(true); pump(); followNavRequest(); });
+      api.on("Terminate", function () { finished = true; capture(true); sendNow(); followNavRequest(); });
       window.API_1484_11 = api;
     }
     frame.addEventListener("load", watchContent);
@@ -319,12 +323,11 @@
     return;
   }
   // Commits of this SCO from an earlier page are still waiting: send them first, then load the state
-  // they made, so the SCO resumes from everything the learner did. Offline, start from the page's state;
-  // the waiting commits still go first when the network returns.
+  // they made, so the SCO resumes from everything the learner did. While the server cannot be reached the
+  // content waits (and says so) rather than start from an older state that would overwrite them.
   say(M.pending);
-  whenDrained(5000).then(function (drained) {
-    if (!drained) { boot(cfg.elements); return; }
-    say("");
+  whenDrained().then(function () {
+    if (statusLine.textContent === M.pending) say("");
     fetch(cfg.stateUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (body) {

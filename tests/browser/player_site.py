@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import BrowserContext, Frame, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -90,8 +90,8 @@ class PlayerSite:
             self._thread.join(timeout=10)
         self.app.extensions["lms_bridge.engine"].dispose()
 
-    def restart(self) -> None:
-        self.stop()
+    def start_again(self) -> None:
+        """A new app instance (a restarted process) on the same port and database."""
         self.app = self._new_app()
         self.start()
 
@@ -209,6 +209,25 @@ def player_site_fixture(tmp_path_factory: pytest.TempPathFactory, shared_dir: Pa
     finally:
         site.stop()
         shutil.rmtree(root / "data", ignore_errors=True)
+
+
+@pytest.fixture(name="lenient_page")
+def lenient_page_fixture(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
+    """A page whose script and network errors are collected for the test to judge (a cut network, or
+    third-party content, logs some on purpose)."""
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    yield page, errors
+    context.close()
+
+
+def only_commit_failures(errors: list[str]) -> list[str]:
+    """The errors that are not a commit failing while the network or server is away."""
+    return [e for e in errors if "ERR_CONNECTION_REFUSED" not in e and "net::ERR_FAILED" not in e]
 
 
 # ---------------------------------------------------------------------- driving the player page

@@ -9,11 +9,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Frame, Page, expect
+from playwright.sync_api import Frame, Page, expect
 
 from tests.browser.player_site import (
     FIXTURE_COMPETENCE,
@@ -21,6 +20,7 @@ from tests.browser.player_site import (
     content_frame,
     expect_status,
     fixture_slug,
+    lenient_page_fixture,  # noqa: F401 - registers the fixture
     player_site_fixture,  # noqa: F401 - registers the fixture
     wait_saved,
 )
@@ -43,19 +43,6 @@ NO_API = [
 ]
 ASSETS_ONLY = ["golf-cp-onefilepersco-scorm12.zip"]
 NEXT_ITEM = "Seuraava osa"
-
-
-@pytest.fixture
-def lenient_page(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
-    """A page whose script errors are collected for the test to judge (third-party content has some)."""
-    context = browser.new_context(viewport={"width": 1024, "height": 800})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    yield page, errors
-    context.close()
 
 
 def start(page: Page, site: PlayerSite, zip_name: str) -> tuple[int, str]:
