@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     from lms_bridge.auth.views import bp as auth_bp
     from lms_bridge.packages.views import bp as packages_bp
     from lms_bridge.player.devsignin import bp as dev_bp
+    from lms_bridge.player.devsignin import dev_sign_in_enabled
     from lms_bridge.player.views import bp as player_bp
     from lms_bridge.register.api import bp as api_v1
 
@@ -54,5 +55,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(packages_bp)
     app.register_blueprint(player_bp)
-    app.register_blueprint(dev_bp)
+    if dev_sign_in_enabled(app):  # outside development its pages do not exist at all
+        app.register_blueprint(dev_bp)
     app.context_processor(lambda: {"current_account": current_account()})

@@ -92,11 +92,12 @@ class Layout:
         return (items[index - 1] if index else None, items[index + 1] if index + 1 < len(items) else None)
 
 
-_LAYOUTS: dict[int, Layout] = {}
+# By storage key: unique for every version ever stored, also one whose transaction was rolled back.
+_LAYOUTS: dict[str, Layout] = {}
 
 
 def layout(version: PackageVersion) -> Layout:
-    found = _LAYOUTS.get(version.id)
+    found = _LAYOUTS.get(version.storage_key)
     if found is None:
         items = tuple(
             TocItem(
@@ -119,7 +120,7 @@ def layout(version: PackageVersion) -> Layout:
             items=items,
             has_sequencing=version.has_sequencing,
         )
-        _LAYOUTS[version.id] = found
+        _LAYOUTS[version.storage_key] = found
     return found
 
 

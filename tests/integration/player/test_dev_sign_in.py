@@ -1,0 +1,110 @@
+"""The demo sign-in: on only with ENV = "development" and DEV_SIGN_IN = true; a 404 everywhere else."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from lms_bridge import create_app
+
+
+@pytest.fixture
+def make_app(connection, tmp_path, monkeypatch):
+    """The app with extra settings (or LMS_BRIDGE_* variables), sessions joined to the test's connection."""
+    made = []
+
+    def make(env: dict[str, str] | None = None, **settings):
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        app = create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+                "DATA_DIR": str(tmp_path / "data"),
+                "SECRET_KEY": "test-secret",
+                **settings,
+            },
+            instance_path=str(tmp_path / "instance"),
+        )
+        app.extensions["lms_bridge.sessionmaker"] = sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions["lms_bridge.engine"].dispose()
+
+
+def test_off_by_default(db_app):
+    assert db_app.config["DEV_SIGN_IN"] is False
+    assert db_app.config["ENV"] == "production"
+    client = db_app.test_client()
+    assert client.get("/dev/sign-in").status_code == 404
+    assert client.post("/dev/sign-in", data={"staff": "1"}).status_code == 404
+    assert client.post("/dev/sign-out").status_code == 404
+    assert "/dev/sign-in" not in client.get("/").text
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"ENV": "production", "DEV_SIGN_IN": True},
+        {"ENV": "development", "DEV_SIGN_IN": False},
+        {"ENV": "staging", "DEV_SIGN_IN": "true"},
+    ],
+)
+def test_off_unless_both_settings_say_so(make_app, settings):
+    client = make_app(**settings).test_client()
+    assert client.get("/dev/sign-in").status_code == 404
+
+
+def test_production_environment_variables_keep_it_off(make_app):
+    app = make_app(env={"LMS_BRIDGE_ENV": "production", "LMS_BRIDGE_DEV_SIGN_IN": "true"})
+    assert app.test_client().get("/dev/sign-in").status_code == 404
+
+
+def test_scripts_run_settings_switch_it_on_and_it_signs_a_learner_in(make_app, make_version, make_staff):
+    version = make_version()
+    staff = make_staff(last_name="Aaaltonen")
+    app = make_app(env={"LMS_BRIDGE_ENV": "development", "LMS_BRIDGE_DEV_SIGN_IN": "true"})
+    client = app.test_client()
+
+    launch = client.get(f"/play/{version.course.slug}")
+    assert launch.status_code == 302
+    assert launch.location.startswith("/dev/sign-in?next=")
+    form = client.get(launch.location)
+    assert form.status_code == 200
+    assert "Harjoituskirjautuminen" in form.text
+    assert f'value="{staff.id}"' in form.text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form.text).group(1)
+
+    refused = client.post("/dev/sign-in", data={"staff": str(staff.id)})  # no CSRF token
+    assert refused.status_code == 400
+    signed_in = client.post(
+        "/dev/sign-in",
+        data={"staff": str(staff.id), "csrf_token": token, "next": f"/play/{version.course.slug}"},
+    )
+    assert (signed_in.status_code, signed_in.location) == (302, f"/play/{version.course.slug}")
+    assert client.get(f"/play/{version.course.slug}").status_code == 302
+    assert version.course.title in client.get("/").text
+
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/dev/sign-in").text
+    ).group(1)
+    unsafe = client.post(
+        "/dev/sign-in", data={"staff": str(staff.id), "csrf_token": token, "next": "//evil.example/"}
+    )
+    assert unsafe.location == "/"
+
+
+def test_unknown_staff_is_refused(make_app, make_staff):
+    make_staff()
+    client = make_app(ENV="development", DEV_SIGN_IN=True).test_client()
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/dev/sign-in").text
+    ).group(1)
+    assert client.post("/dev/sign-in", data={"staff": "999999", "csrf_token": token}).status_code == 400

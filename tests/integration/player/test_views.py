@@ -1,0 +1,299 @@
+"""The player's HTTP side on SQLite and PostgreSQL: launch, the page, the commit endpoint (authorisation,
+CSRF token, idempotency, stale numbers, invalid values) and package files for the attempt's own learner."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from lms_bridge.player import service
+from lms_bridge.player.models import Attempt
+from lms_bridge.register.models import Completion
+from tests.integration.player.conftest import SECRET, commit_body, sco_row
+
+FILES = {
+    "index.html": b"<!doctype html><title>SCO</title><p>Hei</p>",
+    "js/app.js": b"console.log(1)",
+    "css/site.css": b"p{}",
+    "media/pic.svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+    "data.bin": b"\x00\x01",
+}
+
+
+@pytest.fixture
+def played(db_app, session, make_version, learner):
+    """A learner with an attempt at a one-SCO course whose files are in the store."""
+    version = make_version(files=FILES, data_dir=Path(db_app.config["DATA_DIR"]))
+    client, staff = learner()
+    response = client.get(f"/play/{version.course.slug}")
+    assert response.status_code == 302
+    attempt_id = int(response.location.rsplit("/", 1)[1])
+    return client, staff, attempt_id, version
+
+
+def page_config(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="player-config">(.*?)</script>', html, re.S)
+    assert match, "no player config in the page"
+    return json.loads(match.group(1))
+
+
+def post(client, attempt_id, body, **kwargs):
+    return client.post(f"/play/attempt/{attempt_id}/commit", json=body, **kwargs)
+
+
+def test_launch_redirects_to_the_attempt_page_with_the_scos_state(played):
+    client, staff, attempt_id, version = played
+    response = client.get(f"/play/attempt/{attempt_id}")
+    assert response.status_code == 200
+    assert "Content-Security-Policy" in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
+    config = page_config(response.text)
+    assert config["elements"]["cmi.core.student_id"] == staff.employee_number
+    assert config["content"] == f"/play/attempt/{attempt_id}/content/index.html"
+    assert config["token"] == service.commit_token(SECRET, attempt_id=attempt_id, staff_id=staff.id)
+    assert version.course.title in response.text
+
+
+def test_commit_applies_once_and_stale_numbers_change_nothing(played, session):
+    client, staff, attempt_id, _version = played
+    changes = [["cmi.core.lesson_location", "p2"], ["cmi.core.lesson_status", "incomplete"]]
+    first = post(client, attempt_id, commit_body(attempt_id, staff.id, 1_000, changes))
+    assert first.status_code == 200
+    assert first.json["applied"] is True
+    assert first.json["errors"] == []
+    assert first.json["attempt"]["completion_status"] == "incomplete"
+    repeat = post(
+        client, attempt_id, commit_body(attempt_id, staff.id, 1_000, [["cmi.core.lesson_location", "x"]])
+    )
+    stale = post(
+        client, attempt_id, commit_body(attempt_id, staff.id, 999, [["cmi.core.lesson_location", "y"]])
+    )
+    assert (repeat.status_code, repeat.json["applied"]) == (200, False)
+    assert (stale.status_code, stale.json["applied"]) == (200, False)
+    state = client.get(f"/play/attempt/{attempt_id}/state").json
+    assert state["elements"]["cmi.core.lesson_location"] == "p2"
+    assert state["seq"] == 1_000
+
+
+def test_commit_reports_each_refused_value_and_keeps_the_rest(played):
+    client, staff, attempt_id, _version = played
+    changes = [
+        ["cmi.core.lesson_location", "p3"],
+        ["cmi.core.lesson_status", "finished"],
+        ["cmi.core.score.raw", 101],
+        ["cmi.core.student_name", "Someone Else"],
+        ["cmi.core.score.raw", 42],
+    ]
+    answer = post(client, attempt_id, commit_body(attempt_id, staff.id, 5, changes)).json
+    assert answer["applied"] is True
+    assert [(e["element"], e["code"]) for e in answer["errors"]] == [
+        ("cmi.core.lesson_status", 405),
+        ("cmi.core.score.raw", 405),
+        ("cmi.core.student_name", 403),
+    ]
+    elements = client.get(f"/play/attempt/{attempt_id}/state").json["elements"]
+    assert (elements["cmi.core.lesson_location"], elements["cmi.core.score.raw"]) == ("p3", "42")
+
+
+def test_several_commits_in_one_request(played):
+    client, staff, attempt_id, _version = played
+    body = {
+        "token": service.commit_token(SECRET, attempt_id=attempt_id, staff_id=staff.id),
+        "commits": [
+            {
+                "seq": 10,
+                "changes": [["cmi.core.lesson_location", "a"], ["cmi.core.exit", "suspend"]],
+                "finish": True,
+            },
+            {"seq": 20, "changes": [["cmi.core.lesson_location", "b"]], "finish": False},
+        ],
+    }
+    answer = post(client, attempt_id, body).json
+    assert answer["results"] == [True, True]
+    assert post(client, attempt_id, body).json["results"] == [False, False]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"seq": "1", "changes": []},
+        {"seq": -1, "changes": []},
+        {"seq": True, "changes": []},
+        {"seq": 1, "changes": "cmi.core.lesson_location=x"},
+        {"seq": 1, "changes": [["cmi.core.lesson_location"]]},
+        {"seq": 1, "changes": [[1, "x"]]},
+        {"commits": []},
+    ],
+)
+def test_malformed_commits_are_refused_with_400(played, body):
+    client, staff, attempt_id, _version = played
+    token = service.commit_token(SECRET, attempt_id=attempt_id, staff_id=staff.id)
+    response = post(client, attempt_id, {**body, "token": token})
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "invalid_commit"
+
+
+def test_not_json_is_refused(played):
+    client, _staff, attempt_id, _version = played
+    response = client.post(f"/play/attempt/{attempt_id}/commit", data="seq=1", content_type="text/plain")
+    assert response.status_code == 400
+
+
+def test_commit_needs_the_attempts_token(played):
+    client, staff, attempt_id, _version = played
+    body = commit_body(attempt_id, staff.id, 1, [["cmi.core.lesson_location", "x"]])
+    for token in (
+        None,
+        "",
+        "0" * 64,
+        service.commit_token(SECRET, attempt_id=attempt_id + 1, staff_id=staff.id),
+    ):
+        response = post(client, attempt_id, {**body, "token": token})
+        assert response.status_code == 403
+        assert response.json["error"]["code"] == "csrf"
+
+
+def test_commit_from_another_site_is_refused(played):
+    client, staff, attempt_id, _version = played
+    body = commit_body(attempt_id, staff.id, 1, [["cmi.core.lesson_location", "x"]])
+    response = post(client, attempt_id, body, headers={"Origin": "https://evil.example"})
+    assert (response.status_code, response.json["error"]["code"]) == (403, "csrf")
+    same = post(client, attempt_id, body, headers={"Origin": "http://localhost"})
+    assert same.status_code == 200
+
+
+def test_commit_text_plain_body_as_a_beacon_sends_it(played):
+    client, staff, attempt_id, _version = played
+    body = commit_body(attempt_id, staff.id, 7, [["cmi.core.lesson_location", "beacon"]])
+    response = client.post(
+        f"/play/attempt/{attempt_id}/commit", data=json.dumps(body), content_type="text/plain;charset=UTF-8"
+    )
+    assert response.json["applied"] is True
+
+
+def test_another_learner_can_neither_commit_nor_read_the_attempt(played, learner):
+    _client, staff, attempt_id, _version = played
+    other, other_staff = learner()
+    # even with a valid token for the attempt's own learner, the session must be that learner's
+    body = commit_body(attempt_id, staff.id, 1, [["cmi.core.lesson_location", "x"]])
+    assert post(other, attempt_id, body).status_code == 403
+    body = commit_body(attempt_id, other_staff.id, 1, [["cmi.core.lesson_location", "x"]])
+    assert post(other, attempt_id, body).status_code == 403
+    assert other.get(f"/play/attempt/{attempt_id}").status_code == 403
+    assert other.get(f"/play/attempt/{attempt_id}/state").status_code == 403
+    assert other.get(f"/play/attempt/{attempt_id}/content/index.html").status_code == 403
+
+
+def test_signed_out_browser_gets_a_json_answer_it_can_retry_later(played, db_app):
+    _client, staff, attempt_id, _version = played
+    anonymous = db_app.test_client()
+    response = post(anonymous, attempt_id, commit_body(attempt_id, staff.id, 1, []))
+    assert (response.status_code, response.json["error"]["code"]) == (403, "signed_out")
+    assert anonymous.get(f"/play/attempt/{attempt_id}/content/index.html").status_code == 403
+    page = anonymous.get(f"/play/attempt/{attempt_id}")
+    assert page.status_code == 403  # the demo sign-in is off: only Moodle can say who is learning
+    assert "Moodle" in page.text
+
+
+def test_unknown_attempt_is_404(played):
+    client, staff, attempt_id, _version = played
+    assert post(client, attempt_id + 999, commit_body(attempt_id + 999, staff.id, 1, [])).status_code == 404
+    assert client.get(f"/play/attempt/{attempt_id + 999}").status_code == 404
+    assert client.get("/play/no-such-course").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "mimetype"),
+    [
+        ("index.html", "text/html"),
+        ("js/app.js", "text/javascript"),
+        ("css/site.css", "text/css"),
+        ("media/pic.svg", "image/svg+xml"),
+        ("data.bin", "application/octet-stream"),
+    ],
+)
+def test_package_files_have_their_type_nosniff_and_a_csp(played, path, mimetype):
+    client, _staff, attempt_id, _version = played
+    response = client.get(f"/play/attempt/{attempt_id}/content/{path}")
+    assert response.status_code == 200
+    assert response.mimetype == mimetype
+    assert response.data == FILES[path]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../secret_key",
+        "..%2fsecret_key",
+        "%2e%2e/%2e%2e/secret_key",
+        "js/../../secret_key",
+        "%2e%2e%2f%2e%2e%2fsecret_key",
+        "/etc/passwd",
+        "..\\secret_key",
+        "missing.html",
+    ],
+)
+def test_no_way_out_of_the_package_folder(played, db_app, path):
+    client, _staff, attempt_id, _version = played
+    (Path(db_app.config["DATA_DIR"]) / "packages" / "secret_key").write_text("s3cret")
+    # ("//etc/passwd" is first redirected to the same path inside the package: merged slashes)
+    response = client.get(f"/play/attempt/{attempt_id}/content/{path}", follow_redirects=True)
+    assert response.status_code == 404
+    assert b"s3cret" not in response.data
+
+
+def test_completion_reaches_the_register_through_the_endpoint(played, session):
+    client, staff, attempt_id, version = played
+    changes = [["cmi.core.lesson_status", "completed"], ["cmi.core.score.raw", "77"]]
+    answer = post(client, attempt_id, commit_body(attempt_id, staff.id, 3, changes, finish=True)).json
+    assert answer["attempt"] == {
+        "completion_status": "completed",
+        "success_status": "unknown",
+        "score": 77.0,
+        "completed": True,
+    }
+    session.expire_all()
+    recorded = list(session.scalars(select(Completion).where(Completion.staff_id == staff.id)))
+    assert len(recorded) == 1
+    assert recorded[0].source == "player"
+    assert recorded[0].source_ref.startswith(f"attempt:{attempt_id}:")
+    assert session.get(Attempt, attempt_id).completed_at is not None
+    # the next launch reviews the completed attempt (the course starts no new one)
+    review = page_config(client.get(client.get(f"/play/{version.course.slug}").location).text)
+    assert review["review"] is True
+    assert review["elements"]["cmi.core.lesson_mode"] == "review"
+
+
+def test_multi_sco_page_has_a_table_of_contents_and_flow_links(db_app, make_version, learner):
+    structure = [
+        sco_row("a", href="a.html"),
+        sco_row("b", href="b.html?x=1"),
+        sco_row("c", href="c.html", sco=False),
+    ]
+    version = make_version(structure=structure, has_sequencing=True)
+    client, _staff = learner()
+    html = client.get(client.get(f"/play/{version.course.slug}").location + "?item=b").text
+    config = page_config(html)
+    assert config["item"] == "b"
+    assert config["content"].endswith("/content/b.html?x=1")
+    assert config["previous"].endswith("item=a")
+    assert config["next"].endswith("item=c")
+    assert 'aria-current="page"' in html
+    assert "Sisällysluettelo" in html
+    assert "player-sequencing-note" in html
+    assert client.get(client.get(f"/play/{version.course.slug}").location + "?item=zz").status_code == 404
+
+
+def test_front_page_lists_the_learners_courses(db_app, make_version, learner):
+    version = make_version()
+    client, staff = learner()
+    html = client.get("/").text
+    assert version.course.title in html
+    assert f"/play/{version.course.slug}" in html
+    assert staff.first_name in html
