@@ -138,3 +138,27 @@ class Completion(Base):
 
     staff: Mapped[Staff] = relationship()
     competence: Mapped[Competence] = relationship()
+
+
+class Holding(Base):
+    """What a person's effective completions of one competence add up to: the input of the status rule.
+
+    Derived data, never edited by hand: completions stay the authoritative, append-only record, and
+    `register/holdings.py` keeps this table equal to aggregating them (`lms-bridge completions
+    rebuild-holdings` recomputes it from scratch). It exists for speed: a 2,000-person subtree's status
+    joins its ~20,000 holdings instead of aggregating its ~70,000 completions on every request.
+    A row exists only while the person holds the competence (an effective record, see status.py).
+    """
+
+    __tablename__ = "holding"
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    competence_id: Mapped[int] = mapped_column(ForeignKey("competence.id"), primary_key=True)
+    # the latest completion
+    completed_at: Mapped[dt.datetime]
+    # the latest expiry among the effective records that expire; None when none of them does
+    expires_at: Mapped[dt.datetime | None]
+    # one effective record never expires
+    permanent: Mapped[bool]
+    # the newest recorded_at among the effective records (the API's changed_since)
+    last_recorded_at: Mapped[dt.datetime]

@@ -1,7 +1,8 @@
 """Writes to completions and the lookups they need. `record_completion` is the only writer of completions.
 
 Every path that records a completion (the player, the Moodle sync, CSV imports, the demo generator) ends
-here: one event per (source, source_ref), append-only, corrections as superseding records.
+here: one event per (source, source_ref), append-only, corrections as superseding records. Each writer
+also brings the derived holdings (`holdings.py`) up to date in the same transaction.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Table, select, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import Table, column, select, table, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from lms_bridge.audit import record_event
 from lms_bridge.db import utcnow
 from lms_bridge.packages.models import Course
 from lms_bridge.register.errors import CompletionConflict, RegisterError, UnknownRecord
+from lms_bridge.register.holdings import add_to_holdings, merge_inserted, recompute_holding
 from lms_bridge.register.lookups import get_competence_by_code
 from lms_bridge.register.models import Competence, Completion, Staff
 
@@ -187,6 +189,7 @@ def record_completion(
         with session.begin_nested():
             session.add(completion)
             session.flush()
+            add_to_holdings(session, [_holding_fields(completion)])
     except IntegrityError:
         existing = _find(session, source, source_ref)
         if existing is None:
@@ -201,6 +204,16 @@ def record_completion(
         source,
     )
     return RecordResult(completion, created=True)
+
+
+def _holding_fields(completion: Completion) -> dict[str, Any]:
+    return {
+        "staff_id": completion.staff_id,
+        "competence_id": completion.competence_id,
+        "completed_at": completion.completed_at,
+        "expires_at": completion.expires_at,
+        "recorded_at": completion.recorded_at,
+    }
 
 
 def classify_completions(session: Session, events: Sequence[NewCompletion]) -> Classified:
@@ -351,10 +364,12 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) ->
     )
     inserted: set[tuple[str, str]] = set()
     for start in range(0, len(rows), _INSERT_CHUNK):
+        chunk = rows[start : start + _INSERT_CHUNK]
         # executemany with RETURNING: SQLAlchemy's "insertmanyvalues" sends multi-row VALUES batches
-        inserted.update(
-            (row[0], row[1]) for row in session.execute(stmt, rows[start : start + _INSERT_CHUNK])
-        )
+        keys = {(row[0], row[1]) for row in session.execute(stmt, chunk)}
+        # only the rows actually inserted: a skipped key may belong to a record since corrected or voided
+        add_to_holdings(session, (row for row in chunk if (row["source"], row["source_ref"]) in keys))
+        inserted |= keys
     return inserted
 
 
@@ -376,13 +391,27 @@ def _copy_insert_postgresql(session: Session, rows: list[dict[str, Any]]) -> set
     with driver.cursor() as cursor, cursor.copy(f"COPY completion_load ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
         for row in rows:
             copy.write_row(tuple(row[column] for column in _LOAD_COLUMNS))
-    result = session.execute(
-        text(
-            f"INSERT INTO completion ({columns}) SELECT {columns} FROM completion_load "  # noqa: S608 - constants
-            "ON CONFLICT (source, source_ref) DO NOTHING RETURNING source, source_ref"
+    completion = cast(Table, Completion.__table__)
+    load = table("completion_load", *(column(name) for name in _LOAD_COLUMNS))
+    # One statement: the INSERT's RETURNING rows (only those actually inserted; a skipped key may belong to
+    # a record since corrected or voided) feed the holdings upsert as a data-modifying CTE.
+    inserted = (
+        postgresql.insert(completion)
+        .from_select(list(_LOAD_COLUMNS), select(*load.c))
+        .on_conflict_do_nothing(index_elements=["source", "source_ref"])
+        .returning(
+            completion.c.source,
+            completion.c.source_ref,
+            completion.c.staff_id,
+            completion.c.competence_id,
+            completion.c.completed_at,
+            completion.c.expires_at,
+            completion.c.recorded_at,
         )
+        .cte("inserted")
     )
-    return {(row[0], row[1]) for row in result}
+    stmt = select(inserted.c.source, inserted.c.source_ref).add_cte(merge_inserted(inserted).cte("held"))
+    return {(row[0], row[1]) for row in session.execute(stmt)}
 
 
 def _is_superseded(session: Session, completion_id: int) -> bool:
@@ -437,6 +466,7 @@ def correct_completion(
         with session.begin_nested():
             session.add(correction)
             session.flush()
+            recompute_holding(session, staff_id=original.staff_id, competence_id=original.competence_id)
     except IntegrityError as error:
         raise CompletionConflict(
             _l("Suoritus %(id)s on jo korjattu; korjaa uusin kirjaus.", id=completion_id)
