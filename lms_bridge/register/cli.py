@@ -18,6 +18,7 @@ from lms_bridge.register.csv_io import parse_datetime, parse_score
 from lms_bridge.register.demo import generate_demo
 from lms_bridge.register.errors import ImportRejected, RegisterError
 from lms_bridge.register.framework import DEFAULT_FRAMEWORK, load_framework, parse_framework
+from lms_bridge.register.holdings import rebuild_holdings
 from lms_bridge.register.hr_import import import_staff, import_units
 from lms_bridge.register.imports import import_completions
 from lms_bridge.register.models import Staff
@@ -148,6 +149,15 @@ def correct_command(
             void=void,
         )
     click.echo(_("Suoritus %(old)s korjattu; uusi kirjaus %(new)s.", old=completion_id, new=correction.id))
+
+
+@completions_cli.command("rebuild-holdings")
+@with_appcontext
+def rebuild_holdings_command() -> None:
+    """Recompute the holdings (what each person's completions of a competence add up to) from scratch."""
+    with transaction() as session:
+        count = rebuild_holdings(session)
+    click.echo(_("Osaamistilanne laskettu uudelleen suorituksista: %(count)s riviä.", count=count))
 
 
 @click.command("demo-data")
