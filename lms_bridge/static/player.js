@@ -29,6 +29,7 @@
   var RETRY_MAX_MS = 30000;
   var AUTOSAVE_MS = 5000;
   var API_WAIT_MS = 5000;
+  var MAX_AGE_MS = 30 * 24 * 3600 * 1000;
   var KEEPALIVE_LIMIT = 60000; // bytes; browsers allow 64 KiB of keepalive bodies in flight
   var tracking = cfg.sco && !cfg.review;
 
@@ -71,7 +72,9 @@
       try { if (text === undefined) text = window.localStorage.getItem(key); } catch (e) { text = null; }
       try {
         var entry = JSON.parse(text);
-        if (entry && typeof entry.seq === "number") { entry.key = key; entries.push(entry); }
+        if (!entry || typeof entry.seq !== "number" || entry.seq < (Date.now() - MAX_AGE_MS) * 1000) {
+          storeRemove(key); // unreadable, or left so long ago (by a learner who never came back) it is moot
+        } else { entry.key = key; entries.push(entry); }
       } catch (e) { storeRemove(key); }
     });
     return entries.sort(function (a, b) { return a.seq - b.seq; });
@@ -108,6 +111,7 @@
         var error = answer.error || {};
         if (response.ok) return { ok: true, answer: answer };
         if (error.code === "signed_out") return { signedOut: true };
+        if (response.status === 403) return { notOurs: true };
         if (response.status >= 500 || response.status === 408 || response.status === 429) return { retry: true };
         return { drop: true, message: error.message || String(response.status) };
       });
@@ -115,6 +119,7 @@
   }
 
   var sending = false;
+  var notOurs = {}; // commit URLs of attempts this browser session may not write (another learner's)
   var failures = 0;
   var retryTimer = null;
   var troubled = false;
@@ -122,7 +127,7 @@
 
   function pump() {
     if (sending) return;
-    var entries = queued();
+    var entries = queued().filter(function (e) { return !notOurs[e.url]; });
     if (!entries.length) {
       if (troubled) { troubled = false; say(M.restored); }
       notifyDrained();
@@ -132,6 +137,7 @@
     sending = true;
     send(batch).then(function (result) {
       sending = false;
+      if (result.notOurs) { notOurs[batch.url] = true; pump(); return; }
       if (result.ok || result.drop) {
         batch.keys.forEach(storeRemove);
         failures = 0;
@@ -154,7 +160,7 @@
   }
 
   function mineQueued() {
-    return queued().filter(function (e) { return e.url === cfg.commitUrl && e.item === cfg.item; });
+    return queued().filter(function (e) { return e.url === cfg.commitUrl && e.item === cfg.item && !notOurs[e.url]; });
   }
 
   function notifyDrained() {
@@ -175,6 +181,7 @@
   function answered(answer) {
     lastAnswer = answer;
     var attempt = answer.attempt || {};
+    if (cfg.review) return; // the review notice stays: this page itself saves nothing
     if (attempt.completed) {
       say(M.completed);
       if (progressText) progressText.textContent = M.progressCompleted;
@@ -192,7 +199,7 @@
      Keepalive lets the request outlive the page. */
   function sendNow() {
     if (!sending) { pump(); return; }
-    var entries = queued();
+    var entries = queued().filter(function (e) { return !notOurs[e.url]; });
     if (!entries.length) return;
     var batch = leadingBatch(entries);
     send(batch).then(function (result) {

@@ -1,6 +1,6 @@
-"""The player's browser-test site: the real app served by werkzeug on 127.0.0.1 from a thread, against a
-committed SQLite file with demo staff, our four modules (SCORM 1.2 and 2004 builds) and every package of
-../shared/fixtures/scorm imported through `packages.service.import_package`.
+"""The player's browser-test site: the real app on 127.0.0.1 (tests/browser/live_server.py: werkzeug in a
+thread, a committed SQLite file) with demo staff, our four modules (SCORM 1.2 and 2004 builds) and every
+package of ../shared/fixtures/scorm imported through `packages.service.import_package`.
 
 The server can be stopped and started again on the same port and database (a restart mid-attempt), and a
 learner is signed in by giving the browser a session cookie signed with the app's key, as the demo
@@ -12,21 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.serving import BaseWSGIServer, make_server
 
-from lms_bridge import PROJECT_ROOT, create_app
-from lms_bridge.db import transaction, upgrade, utcnow
+from lms_bridge import PROJECT_ROOT
+from lms_bridge.db import transaction, utcnow
 from lms_bridge.packages.service import import_package
 from lms_bridge.packages.store import PackageStore
 from lms_bridge.player.models import Attempt, AttemptItem
@@ -37,10 +34,10 @@ from lms_bridge.register.status import StatusFilter, competence_statuses
 from scorm.authoring import Course, discover, load_course
 from scorm.build import build_package, default_schemas
 from scorm.package import Limits
+from tests.browser.live_server import LiveServer
 
 MODULE_DIRS = discover(PROJECT_ROOT / "courses")
 FIXTURE_COMPETENCE = "PLAYER-FX"
-SECRET = "player-browser-tests"
 logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log lines in the test output
 
 
@@ -50,50 +47,33 @@ def fixture_slug(zip_name: str) -> str:
 
 @dataclass
 class PlayerSite:
-    """The running app; `restart()` stops it and serves a new app instance on the same port and database."""
+    """The running app (tests/browser/live_server.py) and what was imported into it."""
 
-    root: Path
-    config: dict[str, Any]
+    server: LiveServer
     modules: dict[str, Course]  # slug -> course source (the 1.2 build is course <slug>, 2004 <slug>-2004)
     fixtures: list[str]  # zip file names in ../shared/fixtures/scorm
-    port: int = 0
-    app: Flask = field(init=False)
-    _server: BaseWSGIServer | None = None
-    _thread: threading.Thread | None = None
     _staff: Iterator[int] = field(init=False)
+    _port: int = 0
 
-    def __post_init__(self) -> None:
-        self.app = self._new_app()
-
-    def _new_app(self) -> Flask:
-        return create_app(dict(self.config), instance_path=str(self.root / "instance"))
+    @property
+    def app(self) -> Flask:
+        assert self.server.app is not None
+        return self.server.app
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.server.url
 
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def start(self) -> None:
-        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
-        self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self.app.extensions["lms_bridge.engine"].dispose()
+        self._port = self.server.port
+        self.server.stop()
 
     def start_again(self) -> None:
         """A new app instance (a restarted process) on the same port and database."""
-        self.app = self._new_app()
-        self.start()
+        self.server.start(self._port)
 
     # ------------------------------------------------------------------ data
 
@@ -141,14 +121,12 @@ def module_competence(slug: str) -> str:
     return next(code for course_slug, _title, code in COURSES if course_slug == base)
 
 
-def _load(site_root: Path, config: dict[str, Any], fixtures_dir: Path) -> tuple[dict[str, Course], list[str]]:
-    app = create_app(dict(config), instance_path=str(site_root / "instance"))
-    upgrade(config["DATABASE_URL"])
+def _load(app: Flask, root: Path, fixtures_dir: Path) -> tuple[dict[str, Course], list[str]]:
     modules = {folder.name: load_course(folder) for folder in MODULE_DIRS}
-    zips = site_root / "zips"
+    zips = root / "zips"
     zips.mkdir()
     fixtures = sorted(path.name for path in fixtures_dir.glob("*.zip"))
-    store = PackageStore.under(config["DATA_DIR"])
+    store = PackageStore.under(app.config["DATA_DIR"])
     limits = Limits(max_files=10000, max_total_bytes=1 << 30, max_ratio=200)
     schemas = default_schemas()
     with app.app_context(), transaction() as session:
@@ -184,31 +162,25 @@ def _load(site_root: Path, config: dict[str, Any], fixtures_dir: Path) -> tuple[
             add(build_package(course, "scorm2004", zips), f"{slug}-2004", module_competence(slug))
         for name in fixtures:
             add(fixtures_dir / name, fixture_slug(name), FIXTURE_COMPETENCE)
-    app.extensions["lms_bridge.engine"].dispose()
     return modules, fixtures
 
 
 @pytest.fixture(scope="session", name="player_site")
 def player_site_fixture(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterator[PlayerSite]:
     root = tmp_path_factory.mktemp("player-site")
-    config = {
-        "DATABASE_URL": f"sqlite:///{root / 'player.sqlite3'}",
-        "DATA_DIR": str(root / "data"),
-        "SECRET_KEY": SECRET,
-        "ENV": "development",
-        "DEV_SIGN_IN": True,
-    }
-    modules, fixtures = _load(root, config, shared_dir / "fixtures" / "scorm")
-    site = PlayerSite(root, config, modules, fixtures)
-    with site.db() as s:
-        staff_ids = list(s.scalars(select(Staff.id).where(Staff.active.is_(True)).order_by(Staff.id)))
-    site._staff = iter(staff_ids)
-    site.start()
+    server = LiveServer(root / "server", {"ENV": "development", "DEV_SIGN_IN": True})
+    server.start()
     try:
+        modules, fixtures = _load(server.app, root, shared_dir / "fixtures" / "scorm")  # type: ignore[arg-type]
+        site = PlayerSite(server, modules, fixtures)
+        with site.db() as s:
+            site._staff = iter(
+                s.scalars(select(Staff.id).where(Staff.active.is_(True)).order_by(Staff.id)).all()
+            )
         yield site
     finally:
-        site.stop()
-        shutil.rmtree(root / "data", ignore_errors=True)
+        server.stop()
+        shutil.rmtree(root / "server" / "data", ignore_errors=True)
 
 
 @pytest.fixture(name="lenient_page")

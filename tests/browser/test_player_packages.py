@@ -72,7 +72,13 @@ def next_item(page: Page) -> None:
 
 def answer_quiz_right(frame: Frame) -> None:
     """The golf assessment page, inside the launch page: pick the right answers, as a learner would."""
-    quiz = next(f for f in frame.child_frames if "assessmenttemplate" in f.url)
+    quiz = None
+    for _ in range(200):  # the launch page navigates its inner frame to the quiz
+        quiz = next((f for f in frame.child_frames if "assessmenttemplate" in f.url), None)
+        if quiz is not None:
+            break
+        frame.page.wait_for_timeout(50)
+    assert quiz is not None, [f.url for f in frame.child_frames]
     quiz.wait_for_function("() => typeof test !== 'undefined' && test.Questions.length > 0")
     answers = quiz.evaluate(
         """() => test.Questions.map(q => {
