@@ -244,7 +244,7 @@ def open_item(session: Session, attempt: Attempt, item_id: str | None, *, now: d
         row = _new_item(session, attempt, lay, item, model, now=now, persist=not review)
     elif not review and row.state is not None and row.state["_meta"]["open"]:
         _store(row, model, model.finish(row.state), row.seq, now)
-        _roll_up(session, attempt, lay, now)
+        _roll_up(session, attempt, lay, now, row=row, passing_score=attempt.course.passing_score)
     state = row.state or {}
     elements = dict(model.elements(state))
     if review:
@@ -348,10 +348,21 @@ def commit(
     """
     if not commits:
         raise PlayerError(_l("Tallennuksessa ei ole muutoksia."))
-    # The row lock serialises commits to one attempt (two tabs) on PostgreSQL; SQLite's BEGIN IMMEDIATE
-    # already serialises every writer.
-    attempt = require_attempt(session, attempt_id, staff_id=staff_id, lock=True)
-    lay = layout(attempt.version)
+    # One query for what a commit needs. The row lock serialises commits to one attempt (two tabs) on
+    # PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises every writer.
+    found = session.execute(
+        select(Attempt, PackageVersion.storage_key, Course.passing_score)
+        .join(PackageVersion, PackageVersion.id == Attempt.package_version_id)
+        .join(Course, Course.id == Attempt.course_id)
+        .where(Attempt.id == attempt_id)
+        .with_for_update(of=Attempt)
+    ).first()
+    if found is None:
+        raise NotFound(_l("Suorituskertaa ei löydy."))
+    attempt, storage_key, passing_score = found
+    if attempt.staff_id != staff_id:
+        raise Forbidden(_l("Suorituskerta kuuluu toiselle käyttäjälle."))
+    lay = _LAYOUTS.get(storage_key) or layout(attempt.version)
     item = lay.find(item_id) if item_id is not None else lay.find(attempt.current_item) or lay.first()
     if item is None or not item.sco:
         raise PlayerError(_l("Paketissa ei ole tätä seurattavaa osaa."))
@@ -380,27 +391,37 @@ def commit(
     attempt.updated_at = now
     if rejected:
         logger.info("Attempt %s item %s: %s values refused", attempt.id, item.item, len(rejected))
-    newly_completed = _roll_up(session, attempt, lay, now)
+    newly_completed = _roll_up(session, attempt, lay, now, row=row, passing_score=passing_score)
     return CommitOutcome(tuple(applied), tuple(rejected), attempt, newly_completed)
 
 
-def _roll_up(session: Session, attempt: Attempt, lay: Layout, now: dt.datetime) -> bool:
-    """Update the attempt's status from its items; record the completion the first time it is met."""
-    session.flush()
-    rows = session.execute(
-        select(
-            AttemptItem.item,
-            AttemptItem.completion_status,
-            AttemptItem.success_status,
-            AttemptItem.score_scaled,
-        ).where(AttemptItem.attempt_id == attempt.id)
-    )
-    statuses = {item: rollup.ItemStatus(c, s, score) for item, c, s, score in rows}
+def _roll_up(
+    session: Session,
+    attempt: Attempt,
+    lay: Layout,
+    now: dt.datetime,
+    *,
+    row: AttemptItem,
+    passing_score: int | None,
+) -> bool:
+    """Update the attempt's status from its items (`row` just changed); record the completion the first
+    time the course's rule is met."""
+    statuses = {row.item: rollup.ItemStatus(row.completion_status, row.success_status, row.score_scaled)}
+    if len(lay.sco_ids) > 1:  # the others from the database; a one-SCO package needs no query
+        others = session.execute(
+            select(
+                AttemptItem.item,
+                AttemptItem.completion_status,
+                AttemptItem.success_status,
+                AttemptItem.score_scaled,
+            ).where(AttemptItem.attempt_id == attempt.id, AttemptItem.item != row.item)
+        )
+        statuses.update({item: rollup.ItemStatus(c, s, score) for item, c, s, score in others})
     result = rollup.roll_up(
         statuses,
         sco_ids=lay.sco_ids,
         mastery_applies=lay.mastery_applies,
-        passing_score=attempt.course.passing_score,
+        passing_score=passing_score,
     )
     attempt.completion_status = result.completion_status
     attempt.success_status = result.success_status
