@@ -1,7 +1,8 @@
 """Player commit benchmark: gunicorn (2 sync workers) on 127.0.0.1, N concurrent clients each posting run-time
 commits for its own attempt, on SQLite and on PostgreSQL. Prints throughput and latency; asserts nothing.
 
-    .venv/bin/python bench/player_commit_bench.py [--clients 16] [--commits 250] [--backend sqlite|postgresql|both]
+    .venv/bin/python bench/player_commit_bench.py [--clients 8] [--commits 250] [--workers 2]
+                                                  [--backend sqlite|postgresql|both]
 
 Target (issue 6): at least 500 commits/s with p99 under 50 ms on both databases. Each commit is what our
 modules send on a page change: the bookmark, ~1.5 KB of suspend data, the session time and the status,
@@ -102,7 +103,8 @@ def prepare(url: str, folder: Path, clients: int) -> list[Client]:
             mastery_score=80,
             has_sequencing=False,
             structure=[
-                {"item": "sco", "title": "SCO", "href": "index.html", "sco": True, "depth": 0, "mastery_score": 80}
+                {"item": "sco", "title": "SCO", "href": "index.html", "sco": True, "depth": 0}
+                | {"mastery_score": 80}
             ],
             warnings=[],
             origin="cli",
@@ -153,7 +155,8 @@ def start_gunicorn(url: str, folder: Path, port: int, workers: int) -> subproces
 
 def commit_body(client: Client, seq: int) -> bytes:
     location = f"{seq % 12:02d}-osio"
-    suspend = json.dumps({"f": 1, "c": location, "v": [f"{i:02d}-osio" for i in range(12)], "pad": "x" * 1300})
+    visited = [f"{i:02d}-osio" for i in range(12)]
+    suspend = json.dumps({"f": 1, "c": location, "v": visited, "pad": "x" * 1300})
     changes = [
         ["cmi.core.lesson_location", location],
         ["cmi.suspend_data", suspend],
@@ -171,7 +174,8 @@ def run_client(client: Client, port: int, commits: int, latencies: list[float], 
         started = time.perf_counter()
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("POST", f"/play/attempt/{client.attempt_id}/commit", body=body, headers=headers)
+            url = f"/play/attempt/{client.attempt_id}/commit"
+            connection.request("POST", url, body=body, headers=headers)
             response = connection.getresponse()
             answer = response.read()
             connection.close()
@@ -222,7 +226,7 @@ def measure(backend: str, url: str, folder: Path, clients: int, commits: int, wo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--commits", type=int, default=250, help="timed commits per client")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
