@@ -188,7 +188,7 @@ def generate_demo(
     if session.get_bind().dialect.name == "postgresql":
         # Freshly bulk-loaded tables have no planner statistics until autovacuum gets to them; without
         # them the first status queries and import lookups plan sequential scans over a million rows.
-        session.execute(text("ANALYZE org_unit, staff, requirement, completion, holding"))
+        session.execute(text("ANALYZE org_unit, staff, competence, requirement, completion, holding"))
     record_event(
         session,
         actor=actor,

@@ -21,13 +21,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from sqlalchemy import Boolean, ColumnElement, Select, and_, case, or_, select, true, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from lms_bridge.db import UTCDateTime
 from lms_bridge.register.models import Competence, Holding, OrgUnit, Requirement, Staff
+
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg.rows import RowMaker
 
 STATUSES = ("valid", "expiring", "expired", "missing", "not_required")
 
@@ -211,8 +215,16 @@ def competence_statuses(
     connection.exec_driver_sql(_POSTGRESQL_SETTINGS)
     result = connection.execute(stmt)
     try:
-        # The driver's tuples as they are (see _POSTGRESQL_SETTINGS): SQLAlchemy's per-value result
-        # processing was a third of the time for a 2,000-person subtree.
-        return list(map(StatusRow._make, result.cursor.fetchall()))
+        # psycopg makes each StatusRow from its values as they are (see _POSTGRESQL_SETTINGS): SQLAlchemy's
+        # per-value result processing was a third of the time for a 2,000-person subtree, and a second
+        # list of 24,000 intermediate tuples costs another 10 ms.
+        cursor = cast("psycopg.Cursor[StatusRow]", result.cursor)
+        cursor.row_factory = _status_row_maker
+        return cursor.fetchall()
     finally:
         result.close()
+
+
+def _status_row_maker(_cursor: Any) -> RowMaker[StatusRow]:
+    """A psycopg row factory (https://www.psycopg.org/psycopg3/docs/advanced/rows.html)."""
+    return StatusRow._make
