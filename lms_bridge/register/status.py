@@ -78,10 +78,12 @@ def _people(flt: StatusFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def status_select(*, now: dt.datetime, expiring_within_days: int, flt: StatusFilter) -> Select[Any]:
+def status_select(
+    *, now: dt.datetime, expiring_within_days: int, flt: StatusFilter, limit: int | None = None
+) -> Select[Any]:
     """The statement computing StatusRow columns for every (person, competence) pair the filter selects."""
     # The people, once: the pairs, their holdings and their requirements all start from them.
-    people = (
+    people_select = (
         select(
             Staff.id,
             Staff.employee_number,
@@ -93,8 +95,13 @@ def status_select(*, now: dt.datetime, expiring_within_days: int, flt: StatusFil
         )
         .join(OrgUnit, Staff.unit_id == OrgUnit.id)
         .where(*_people(flt))
-        .cte("people")
     )
+    if limit is not None and not flt.statuses and flt.changed_since is None:
+        # A page of an API list over a large subtree: without a status or change filter every person has a
+        # row per competence, so the first `limit` rows after the cursor come from the next `limit + 1`
+        # people (the cursor's own person may have none left) - no need to pair up the whole subtree.
+        people_select = people_select.order_by(Staff.id).limit(limit + 1)
+    people = people_select.cte("people")
     person = people.c
 
     # Only these people's holdings, read by primary key: joining the pairs to the whole table would read
@@ -171,7 +178,7 @@ def status_select(*, now: dt.datetime, expiring_within_days: int, flt: StatusFil
         outer.append(status.in_(list(flt.statuses)))
     if flt.changed_since is not None:
         outer.append(or_(p.last_recorded_at >= flt.changed_since, p.updated_at >= flt.changed_since))
-    return (
+    stmt = (
         select(
             p.staff_id,
             p.employee_number,
@@ -188,6 +195,7 @@ def status_select(*, now: dt.datetime, expiring_within_days: int, flt: StatusFil
         .where(*outer)
         .order_by(p.staff_id, p.competence_id)
     )
+    return stmt if limit is None else stmt.limit(limit)
 
 
 # PostgreSQL, per transaction: JIT compiling this statement takes ~1 s, far more than running it (tens of
@@ -206,9 +214,7 @@ def competence_statuses(
     limit: int | None = None,
 ) -> list[StatusRow]:
     """Status rows for the filter, ordered by (staff id, competence id); one query."""
-    stmt = status_select(now=now, expiring_within_days=expiring_within_days, flt=flt)
-    if limit is not None:
-        stmt = stmt.limit(limit)
+    stmt = status_select(now=now, expiring_within_days=expiring_within_days, flt=flt, limit=limit)
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         return list(map(StatusRow._make, connection.execute(stmt)))

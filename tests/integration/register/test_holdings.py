@@ -6,7 +6,7 @@ import datetime as dt
 import random
 import threading
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -390,3 +390,21 @@ def test_statuses_match_a_reference_computed_from_the_completions(
     }
     after = sorted(reference)[20]
     assert statuses(unit_path=region.path, after=after) == {k: v for k, v in reference.items() if k > after}
+
+    def pages(limit: int, **filters: Any) -> list[tuple[int, int]]:
+        """Every key, a page of `limit` at a time, each page starting after the last key of the one before."""
+        keys: list[tuple[int, int]] = []
+        while True:
+            flt = StatusFilter(unit_path=region.path, after=keys[-1] if keys else None, **filters)
+            page = competence_statuses(session, now=NOW, expiring_within_days=60, flt=flt, limit=limit)
+            assert len(page) <= limit
+            keys += [(r.staff_id, r.competence_id) for r in page]
+            if len(page) < limit:
+                return keys
+
+    everyone = sorted(k for k in statuses(unit_path=region.path))
+    for limit in (1, 5, 12, 100):
+        assert pages(limit) == everyone
+        # one row per person: a page may start at a person the cursor has no rows left of
+        assert pages(limit, competence_id=competence.id) == [k for k in everyone if k[1] == competence.id]
+        assert pages(limit, statuses=("missing",)) == [k for k in everyone if reference.get(k) == "missing"]
