@@ -21,7 +21,8 @@ def sign_in_staff(staff_id: int, *, via: str) -> None:
     session.clear()
     session[_KEY] = staff_id
     session[_VIA] = via
-    session.permanent = True
+    # Not permanent: a permanent session is re-sent on every response, and a commit answered late (the
+    # player sends them as the page unloads) would then put back a cookie the next page had replaced.
 
 
 def sign_out_staff() -> None:

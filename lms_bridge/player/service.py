@@ -13,6 +13,7 @@ every competence the course grants, and then every function in `on_attempt_compl
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -235,8 +236,11 @@ def open_item(session: Session, attempt: Attempt, item_id: str | None, *, now: d
         attempt.current_item = item.item
     if not item.sco:
         if row is None and not review:
-            session.add(AttemptItem(attempt_id=attempt.id, item=item.item, state=None, first_opened_at=now))
-            session.flush()
+            visit = AttemptItem(attempt_id=attempt.id, item=item.item, state=None, first_opened_at=now)
+            # Another tab may record the same first visit at the same moment: one row is enough.
+            with contextlib.suppress(IntegrityError), session.begin_nested():
+                session.add(visit)
+                session.flush()
         return OpenedItem(lay, item, review, {}, 0)
 
     model = data_model(lay)
@@ -284,8 +288,12 @@ def _new_item(
         attempt_id=attempt.id, item=item.item, state=state, seq=0, first_opened_at=now, updated_at=now
     )
     if persist:
-        session.add(row)
-        session.flush()
+        try:
+            with session.begin_nested():  # a second tab may open the same SCO at the same moment
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            return session.get_one(AttemptItem, (attempt.id, item.item))
     return row
 
 

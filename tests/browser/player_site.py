@@ -86,7 +86,7 @@ class PlayerSite:
 
     def sign_in(self, context: BrowserContext, staff_id: int) -> None:
         serializer = self.app.session_interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
-        cookie = serializer.dumps({"staff_id": staff_id, "staff_via": "dev", "_permanent": True})
+        cookie = serializer.dumps({"staff_id": staff_id, "staff_via": "dev"})
         context.add_cookies([{"name": "session", "value": cookie, "url": self.base_url}])
 
     def attempts(self, staff_id: int, slug: str) -> list[Attempt]:

@@ -66,6 +66,8 @@ def test_commit_applies_once_and_stale_numbers_change_nothing(played, session):
     assert first.json["applied"] is True
     assert first.json["errors"] == []
     assert first.json["attempt"]["completion_status"] == "incomplete"
+    # a late answer (sent as a page unloads) must not put back an old session cookie
+    assert "Set-Cookie" not in first.headers
     repeat = post(
         client, attempt_id, commit_body(attempt_id, staff.id, 1_000, [["cmi.core.lesson_location", "x"]])
     )
