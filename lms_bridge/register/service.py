@@ -189,7 +189,7 @@ def record_completion(
         with session.begin_nested():
             session.add(completion)
             session.flush()
-            add_to_holdings(session, [_holding_fields(completion)])
+            add_to_holdings(session, [completion.id])
     except IntegrityError:
         existing = _find(session, source, source_ref)
         if existing is None:
@@ -204,16 +204,6 @@ def record_completion(
         source,
     )
     return RecordResult(completion, created=True)
-
-
-def _holding_fields(completion: Completion) -> dict[str, Any]:
-    return {
-        "staff_id": completion.staff_id,
-        "competence_id": completion.competence_id,
-        "completed_at": completion.completed_at,
-        "expires_at": completion.expires_at,
-        "recorded_at": completion.recorded_at,
-    }
 
 
 def classify_completions(session: Session, events: Sequence[NewCompletion]) -> Classified:
@@ -360,16 +350,15 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) ->
     stmt = (
         sqlite.insert(table)
         .on_conflict_do_nothing(index_elements=["source", "source_ref"])
-        .returning(table.c.source, table.c.source_ref)
+        .returning(table.c.id, table.c.source, table.c.source_ref)
     )
     inserted: set[tuple[str, str]] = set()
     for start in range(0, len(rows), _INSERT_CHUNK):
-        chunk = rows[start : start + _INSERT_CHUNK]
         # executemany with RETURNING: SQLAlchemy's "insertmanyvalues" sends multi-row VALUES batches
-        keys = {(row[0], row[1]) for row in session.execute(stmt, chunk)}
+        returned = session.execute(stmt, rows[start : start + _INSERT_CHUNK]).all()
         # only the rows actually inserted: a skipped key may belong to a record since corrected or voided
-        add_to_holdings(session, (row for row in chunk if (row["source"], row["source_ref"]) in keys))
-        inserted |= keys
+        add_to_holdings(session, [row[0] for row in returned])
+        inserted.update((row[1], row[2]) for row in returned)
     return inserted
 
 
