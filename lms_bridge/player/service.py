@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -359,15 +359,19 @@ def commit(
     # One query for what a commit needs. The row lock serialises commits to one attempt (two tabs) on
     # PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises every writer.
     found = session.execute(
-        select(Attempt, PackageVersion.storage_key, Course.passing_score)
+        select(Attempt, PackageVersion.storage_key, Course.passing_score, AttemptItem)
         .join(PackageVersion, PackageVersion.id == Attempt.package_version_id)
         .join(Course, Course.id == Attempt.course_id)
+        .outerjoin(
+            AttemptItem, and_(AttemptItem.attempt_id == Attempt.id, AttemptItem.item == (item_id or ""))
+        )
         .where(Attempt.id == attempt_id)
         .with_for_update(of=Attempt)
     ).first()
     if found is None:
         raise NotFound(_l("Suorituskertaa ei löydy."))
-    attempt, storage_key, passing_score = found
+    attempt, storage_key, passing_score, joined = found
+    row: AttemptItem | None = joined
     if attempt.staff_id != staff_id:
         raise Forbidden(_l("Suorituskerta kuuluu toiselle käyttäjälle."))
     lay = _LAYOUTS.get(storage_key) or layout(attempt.version)
@@ -375,7 +379,8 @@ def commit(
     if item is None or not item.sco:
         raise PlayerError(_l("Paketissa ei ole tätä seurattavaa osaa."))
     model = data_model(lay)
-    row = session.get(AttemptItem, (attempt.id, item.item))
+    if row is None or row.item != item.item:
+        row = session.get(AttemptItem, (attempt.id, item.item))
     if row is None or row.state is None:
         row = _new_item(session, attempt, lay, item, model, now=now, persist=True)
     state = row.state
