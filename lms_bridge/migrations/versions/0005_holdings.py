@@ -44,7 +44,9 @@ def upgrade() -> None:
             "FROM completion c "
             "WHERE c.voided = false AND NOT EXISTS "
             "(SELECT 1 FROM completion s WHERE s.supersedes_id IS NOT NULL AND s.supersedes_id = c.id) "
-            "GROUP BY c.staff_id, c.competence_id"
+            "GROUP BY c.staff_id, c.competence_id "
+            # in primary-key order: a person's holdings share pages (the status query reads them by person)
+            "ORDER BY c.staff_id, c.competence_id"
         )
     )
     if op.get_bind().dialect.name == "postgresql":
