@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -339,6 +339,19 @@ class CommitOutcome:
         }
 
 
+# What a commit needs, in one query, built once (statement construction is a good part of a commit's
+# cost). The row lock serialises commits to one attempt (two tabs) on PostgreSQL; SQLite's BEGIN IMMEDIATE
+# already serialises every writer.
+_COMMIT_QUERY = (
+    select(Attempt, PackageVersion.storage_key, Course.passing_score, AttemptItem)
+    .join(PackageVersion, PackageVersion.id == Attempt.package_version_id)
+    .join(Course, Course.id == Attempt.course_id)
+    .outerjoin(AttemptItem, and_(AttemptItem.attempt_id == Attempt.id, AttemptItem.item == bindparam("item")))
+    .where(Attempt.id == bindparam("attempt_id"))
+    .with_for_update(of=Attempt)
+)
+
+
 def commit(
     session: Session,
     *,
@@ -356,18 +369,7 @@ def commit(
     """
     if not commits:
         raise PlayerError(_l("Tallennuksessa ei ole muutoksia."))
-    # One query for what a commit needs. The row lock serialises commits to one attempt (two tabs) on
-    # PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises every writer.
-    found = session.execute(
-        select(Attempt, PackageVersion.storage_key, Course.passing_score, AttemptItem)
-        .join(PackageVersion, PackageVersion.id == Attempt.package_version_id)
-        .join(Course, Course.id == Attempt.course_id)
-        .outerjoin(
-            AttemptItem, and_(AttemptItem.attempt_id == Attempt.id, AttemptItem.item == (item_id or ""))
-        )
-        .where(Attempt.id == attempt_id)
-        .with_for_update(of=Attempt)
-    ).first()
+    found = session.execute(_COMMIT_QUERY, {"attempt_id": attempt_id, "item": item_id or ""}).first()
     if found is None:
         raise NotFound(_l("Suorituskertaa ei löydy."))
     attempt, storage_key, passing_score, joined = found
