@@ -79,6 +79,9 @@ def answer_quiz_right(frame: Frame) -> None:
             break
         frame.page.wait_for_timeout(50)
     assert quiz is not None, [f.url for f in frame.child_frames]
+    # The page document.write()s one questions.js per topic; they run one by one while it parses, so the
+    # list is complete only when the frame has loaded (reading it earlier left questions unanswered).
+    quiz.wait_for_load_state("load")
     quiz.wait_for_function("() => typeof test !== 'undefined' && test.Questions.length > 0")
     answers = quiz.evaluate(
         """() => test.Questions.map(q => {
