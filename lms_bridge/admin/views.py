@@ -23,12 +23,11 @@ from lms_bridge.auth.accounts import current_account, require_role
 from lms_bridge.db import get_session, transaction
 from lms_bridge.packages import service
 from lms_bridge.packages.errors import PackageImportError
+from lms_bridge.packages.settings import package_limits, schema_set
 from lms_bridge.packages.store import PackageStore
 from lms_bridge.packages.views import content_response
 from lms_bridge.register.framework import course_competence_codes
 from lms_bridge.register.lookups import list_competences
-from scorm.package import Limits
-from scorm.schemas import SchemaSet
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -36,23 +35,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _actor() -> str:
     account = current_account()
     return f"account:{account.id}" if account else "account:unknown"
-
-
-def package_limits() -> Limits:
-    config = current_app.config
-    return Limits(
-        max_files=int(config["PACKAGE_MAX_FILES"]),
-        max_total_bytes=int(config["PACKAGE_MAX_UNCOMPRESSED_BYTES"]),
-        max_ratio=int(config["PACKAGE_MAX_COMPRESSION_RATIO"]),
-    )
-
-
-def schema_set() -> SchemaSet:
-    schemas: SchemaSet | None = current_app.extensions.get("lms_bridge.schemas")
-    if schemas is None:
-        schemas = SchemaSet(Path(current_app.config["SCORM_SCHEMA_DIR"]))
-        current_app.extensions["lms_bridge.schemas"] = schemas
-    return schemas
 
 
 def built_zips() -> list[tuple[str, int]]:

@@ -14,6 +14,7 @@ from lms_bridge.cli_actor import cli_actor
 from lms_bridge.db import get_session, transaction
 from lms_bridge.packages import service
 from lms_bridge.packages.errors import PackageImportError
+from lms_bridge.packages.settings import package_limits, schema_set
 from lms_bridge.packages.store import PackageStore
 
 
@@ -47,8 +48,6 @@ def _describe(result: service.ImportResult) -> str:
 
 def import_file(path: Path, *, course_slug: str | None, origin: str) -> service.ImportResult:
     """Import one zip in its own transaction (the CLI's and the set-up's shared path)."""
-    from lms_bridge.admin.views import package_limits, schema_set
-
     try:
         with transaction() as db:
             return service.import_package(
