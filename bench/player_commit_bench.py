@@ -34,11 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lms_bridge import create_app  # noqa: E402
+from lms_bridge.catalog.service import ensure_course  # noqa: E402
 from lms_bridge.db import transaction, upgrade, utcnow  # noqa: E402
-from lms_bridge.packages.models import PackageVersion  # noqa: E402
-from lms_bridge.packages.service import ensure_course  # noqa: E402
-from lms_bridge.player import service  # noqa: E402
-from lms_bridge.register.hr_import import UnitSpec, apply_unit_specs, insert_staff_bulk  # noqa: E402
+from lms_bridge.packages.models import CurrentVersion, PackageVersion  # noqa: E402
+from lms_bridge.player import attempts, token  # noqa: E402
+from lms_bridge.register.imports.hr import UnitSpec, apply_unit_specs, insert_staff_bulk  # noqa: E402
 from lms_bridge.register.models import Staff  # noqa: E402
 
 PG_URL = os.environ.get("LMS_BRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -112,16 +112,17 @@ def prepare(url: str, folder: Path, clients: int) -> list[Client]:
         )
         session.add(version)
         session.flush()
-        course.current_version_id = version.id
+        session.add(CurrentVersion(course_id=course.id, version_id=version.id))
+        session.flush()
         serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
         for staff in session.scalars(sa.select(Staff).order_by(Staff.id)):
-            launch = service.resolve_attempt(
+            launch = attempts.resolve_attempt(
                 session, staff_id=staff.id, course=course, launched_via="dev", now=utcnow()
             )
-            service.open_item(session, launch.attempt, None, now=utcnow())
+            attempts.open_item(session, launch.attempt, None, now=utcnow())
             cookie = serializer.dumps({"staff_id": staff.id, "staff_via": "dev"})
-            token = service.commit_token(SECRET, attempt_id=launch.attempt.id, staff_id=staff.id)
-            prepared.append(Client(launch.attempt.id, cookie, token))
+            commit_token = token.commit_token(SECRET, attempt_id=launch.attempt.id, staff_id=staff.id)
+            prepared.append(Client(launch.attempt.id, cookie, commit_token))
     app.extensions["lms_bridge.engine"].dispose()
     return prepared
 

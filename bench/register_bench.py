@@ -32,12 +32,14 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lms_bridge import create_app
+from lms_bridge.catalog.framework import DEFAULT_FRAMEWORK, parse_framework
+from lms_bridge.catalog.models import Competence
 from lms_bridge.db import make_engine, upgrade, utcnow
-from lms_bridge.register.demo import generate_demo
-from lms_bridge.register.framework import DEFAULT_FRAMEWORK, load_framework, parse_framework
-from lms_bridge.register.hr_import import UnitSpec, apply_unit_specs
-from lms_bridge.register.imports import import_completions
-from lms_bridge.register.models import Competence, Completion, OrgUnit, Staff
+from lms_bridge.demo.generator import generate_demo
+from lms_bridge.register.imports.completions import import_completions
+from lms_bridge.register.imports.hr import UnitSpec, apply_unit_specs
+from lms_bridge.register.models import Completion, OrgUnit, Staff
+from lms_bridge.register.requirements import load_framework
 from lms_bridge.register.service import record_completion
 from lms_bridge.register.status import StatusFilter, competence_statuses, status_select
 

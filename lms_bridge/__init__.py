@@ -1,17 +1,36 @@
-"""lms-bridge: encounter-training courses for Moodle and the staff competence register they feed."""
+"""lms-bridge: encounter-training courses for Moodle and the staff competence register they feed.
+
+The app is built in layers; a module imports only from its own area and from layers below it, never
+above, not even inside a function, and two areas of one layer never import each other
+(docs/architecture.md has the picture; `lint-imports` and tests/unit/test_architecture.py check it):
+
+    web, cli, wsgi, models    wiring: create_app() calls each area's init_app(app)
+    admin                     admin pages and commands over the services below
+    player, lti, reports,     what people do: play a course, launch from Moodle, read their units'
+      moodle, demo            competence, sync Moodle's completions, generate a demo region
+    packages, register        package versions and files of a course; people, units, requirements,
+                              completions and holdings (the staff competence register)
+    catalog, auth             courses and competences (what there is to learn and what it grants);
+                              accounts, sign-in, API tokens
+    base                      db, config, errors, i18n, audit, signals, cli_actor, build_cli
+    scorm                     the pure SCORM library (no Flask, SQLAlchemy or requests)
+
+An area learns of events in a lower one through the blinker signals in `lms_bridge.signals`.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from lms_bridge.config import PROJECT_ROOT
+
+__all__ = ["PROJECT_ROOT", "create_app"]
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
-    """Build the Flask app: config, extensions, blueprints — nothing else."""
+    """Build the Flask app: config, extensions, each area's init_app — nothing else."""
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
 
     from lms_bridge import config, db, errors, i18n, web

@@ -1,4 +1,4 @@
-"""The `lms-bridge` command: a Flask CLI group with one sub-command group per area."""
+"""The `lms-bridge` command: a Flask CLI group; each area adds its commands in its init_app (app.cli)."""
 
 from __future__ import annotations
 
@@ -47,30 +47,6 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo(f"lms-bridge: http://{host}:{port}/")
     sys.argv = ["gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers), "lms_bridge.wsgi:app"]
     run()
-
-
-def _register_area_commands() -> None:
-    from lms_bridge.auth.cli import accounts_cli, api_token_cli
-    from lms_bridge.build_cli import build_command
-    from lms_bridge.packages.cli import packages_cli
-    from lms_bridge.register import cli as register_cli
-
-    cli.add_command(build_command)
-    for command in (
-        accounts_cli,
-        packages_cli,
-        api_token_cli,
-        register_cli.competences_cli,
-        register_cli.units_cli,
-        register_cli.staff_cli,
-        register_cli.completions_cli,
-        register_cli.demo_data_command,
-        register_cli.setup_demo_command,
-    ):
-        cli.add_command(command)
-
-
-_register_area_commands()
 
 
 def main() -> None:

@@ -11,9 +11,10 @@ from typing import Any
 
 from flask import Flask
 
-from lms_bridge import PROJECT_ROOT
-
 logger = logging.getLogger(__name__)
+
+# The source checkout: config/, courses/ and node_modules/ lie beside the package.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS_FILE = PROJECT_ROOT / "config" / "defaults.toml"
 # Keys Flask itself or its extensions read; not in defaults.toml, but not unknown either.

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 logger = logging.getLogger(__name__)
@@ -58,8 +59,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
+        if app.testing:  # a test shows the bug's traceback, not the page that hides it from users
+            raise error
         logger.error("Unhandled error on %s", request.path, exc_info=error)
-        message = "Odottamaton virhe. Yritä hetken kuluttua uudelleen."
+        message = gettext("Odottamaton virhe. Yritä hetken kuluttua uudelleen.")
         if _wants_json():
             return jsonify(error={"code": "internal", "message": message}), 500
         return render_template("error.html", message=message, status=500), 500

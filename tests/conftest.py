@@ -13,6 +13,14 @@ from flask import Flask
 
 from lms_bridge import PROJECT_ROOT, create_app
 
+# The shared factory fixtures (tests/factories/), one module per area, available to every test folder.
+pytest_plugins = [
+    "tests.factories.catalog",
+    "tests.factories.register",
+    "tests.factories.packages",
+    "tests.factories.player",
+]
+
 SHARED_DIR = Path(os.environ.get("LMS_BRIDGE_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
 
 

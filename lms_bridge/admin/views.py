@@ -20,14 +20,15 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from lms_bridge.admin.forms import CurrentVersionForm, ImportForm, RulesForm
 from lms_bridge.auth.accounts import current_account, require_role
+from lms_bridge.catalog import service as catalog
+from lms_bridge.catalog.errors import CatalogError
+from lms_bridge.catalog.models import Course
 from lms_bridge.db import get_session, transaction
 from lms_bridge.packages import service
 from lms_bridge.packages.errors import PackageImportError
 from lms_bridge.packages.settings import package_limits, schema_set
 from lms_bridge.packages.store import PackageStore
 from lms_bridge.packages.views import content_response
-from lms_bridge.register.framework import course_competence_codes
-from lms_bridge.register.lookups import list_competences
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -44,9 +45,11 @@ def built_zips() -> list[tuple[str, int]]:
 
 
 def _packages_page(form: ImportForm, **extra: object) -> str:
+    db = get_session()
     return render_template(
         "admin/packages.html",
-        courses=service.list_courses(get_session()),
+        courses=catalog.list_courses(db),
+        current_versions=service.current_versions(db),
         form=form,
         built=built_zips(),
         **extra,
@@ -120,13 +123,21 @@ def version(version_id: int) -> str:
 @require_role("admin")
 def course(slug: str) -> str:
     db = get_session()
-    found = service.require_course(db, slug)
-    rules = RulesForm(competences=course_competence_codes(db, found.id), passing_score=found.passing_score)
-    rules.competences.choices = [(c.code, f"{c.code} – {c.name_fi}") for c in list_competences(db)]
+    found = catalog.require_course(db, slug)
+    rules = RulesForm(
+        competences=catalog.course_competence_codes(db, found.id), passing_score=found.passing_score
+    )
+    return _course_page(found, rules)
+
+
+def _course_page(found: Course, rules: RulesForm) -> str:
+    db = get_session()
+    rules.competences.choices = [(c.code, f"{c.code} – {c.name_fi}") for c in catalog.list_competences(db)]
     return render_template(
         "admin/course.html",
         course=found,
         versions=service.list_versions(db, found.id),
+        current_version_id=service.current_version_id(db, found.id),
         rules=rules,
         current_form=CurrentVersionForm(),
     )
@@ -139,7 +150,7 @@ def set_current(slug: str) -> BaseResponse:
     if not form.validate_on_submit() or not str(form.number.data or "").isdigit():
         abort(400)
     with transaction() as db:
-        found = service.require_course(db, slug)
+        found = catalog.require_course(db, slug)
         chosen = service.set_current_version(db, course=found, number=int(form.number.data), actor=_actor())
     flash(_("Uudet suorituskerrat käyttävät nyt versiota %(n)s.", n=chosen.number))
     return redirect(url_for("admin.course", slug=slug))
@@ -148,27 +159,25 @@ def set_current(slug: str) -> BaseResponse:
 @bp.post("/courses/<slug>/rules")
 @require_role("admin")
 def set_rules(slug: str) -> tuple[str, int] | BaseResponse:
-    db = get_session()
-    found = service.require_course(db, slug)
+    found = catalog.require_course(get_session(), slug)
     form = RulesForm()
-    form.competences.choices = [(c.code, f"{c.code} – {c.name_fi}") for c in list_competences(db)]
+    form.competences.choices = [
+        (c.code, f"{c.code} – {c.name_fi}") for c in catalog.list_competences(get_session())
+    ]
     if not form.validate_on_submit():
-        versions = service.list_versions(db, found.id)
-        return render_template(
-            "admin/course.html",
-            course=found,
-            versions=versions,
-            rules=form,
-            current_form=CurrentVersionForm(),
-        ), 400
-    with transaction() as db:
-        service.set_course_rules(
-            db,
-            course=service.require_course(db, slug),
-            competence_codes=list(form.competences.data or []),
-            passing_score=form.passing_score.data,
-            actor=_actor(),
-        )
+        return _course_page(found, form), 400
+    try:
+        with transaction() as db:
+            catalog.set_course_rules(
+                db,
+                course=catalog.require_course(db, slug),
+                competence_codes=list(form.competences.data or []),
+                passing_score=form.passing_score.data,
+                actor=_actor(),
+            )
+    except CatalogError as error:
+        form.passing_score.errors.append(str(error.message))
+        return _course_page(found, form), 400
     flash(_("Kurssin osaamiset ja hyväksymisraja tallennettiin."))
     return redirect(url_for("admin.course", slug=slug))
 

@@ -40,7 +40,6 @@ def create_account(
     password: str,
     role: str,
     actor: str,
-    unit_ids: list[int] | None = None,
 ) -> Account:
     """Create an account (flushed). Raises AccountError for a bad name, weak password or unknown role."""
     username = username.strip().lower()
@@ -55,11 +54,6 @@ def create_account(
     account = Account(username=username, password_hash=generate_password_hash(password), role=role)
     session.add(account)
     session.flush()
-    if unit_ids:
-        from lms_bridge.auth.models import AccountUnit
-
-        account.units.extend(AccountUnit(account_id=account.id, unit_id=unit_id) for unit_id in unit_ids)
-        session.flush()
     record_event(
         session,
         actor=actor,
@@ -69,6 +63,10 @@ def create_account(
         details={"role": role},
     )
     return account
+
+
+def has_admin(session: Session) -> bool:
+    return session.scalars(select(Account.id).where(Account.role == "admin").limit(1)).first() is not None
 
 
 def authenticate(session: Session, username: str, password: str) -> Account | None:

@@ -1,4 +1,4 @@
-"""`lms-bridge api-token create|revoke|list`."""
+"""`lms-bridge api-token create|revoke|list` (the `accounts` commands are the admin area's)."""
 
 from __future__ import annotations
 
@@ -47,61 +47,3 @@ def list_command() -> None:
         for token in list_tokens(session):
             state = _("peruttu") if token.revoked_at else _("voimassa")
             click.echo(f"{token.name}\t{state}\t{token.created_at:%Y-%m-%d}")
-
-
-@click.group("accounts")
-def accounts_cli() -> None:
-    """Sign-in accounts for admins and supervisors."""
-
-
-@accounts_cli.command("create")
-@click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "supervisor"]), required=True)
-@click.option("--unit", "unit_codes", multiple=True, help="Unit code a supervisor may see (repeatable).")
-@click.option(
-    "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    envvar="LMS_BRIDGE_NEW_PASSWORD",
-    help="Asked when not given; or set LMS_BRIDGE_NEW_PASSWORD.",
-)
-@with_appcontext
-def create_account_command(username: str, role: str, unit_codes: tuple[str, ...], password: str) -> None:
-    """Create an account USERNAME with a role (and, for supervisors, the units they may see)."""
-    from lms_bridge.auth.accounts import create_account
-    from lms_bridge.register.lookups import get_unit_by_code
-
-    with transaction() as session:
-        unit_ids = [get_unit_by_code(session, code).id for code in unit_codes]
-        create_account(
-            session, username=username, password=password, role=role, actor=cli_actor(), unit_ids=unit_ids
-        )
-    click.echo(_("Tili %(name)s luotu (%(role)s).", name=username.lower(), role=role))
-
-
-@accounts_cli.command("ensure-admin")
-@click.argument("username", default="admin")
-@with_appcontext
-def ensure_admin_command(username: str) -> None:
-    """Create an admin account with a random password if no admin exists, and print the password once."""
-    import secrets
-
-    from sqlalchemy import select
-
-    from lms_bridge.auth.accounts import create_account
-    from lms_bridge.auth.models import Account
-
-    with transaction() as session:
-        if session.scalars(select(Account).where(Account.role == "admin")).first() is not None:
-            click.echo(_("Pääkäyttäjätili on jo olemassa."))
-            return
-        password = secrets.token_urlsafe(12)
-        create_account(session, username=username, password=password, role="admin", actor=cli_actor())
-    click.echo(
-        _(
-            "Pääkäyttäjä luotu. Kirjaudu tunnuksella %(name)s ja salasanalla: %(pw)s",
-            name=username,
-            pw=password,
-        )
-    )

@@ -1,11 +1,11 @@
-"""Accounts (admins and supervisors, with the units a supervisor may see) and API tokens."""
+"""Accounts (admins and supervisors) and API tokens. Which units a supervisor sees: the register."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from lms_bridge.db import Base, utcnow
 
@@ -40,14 +40,3 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
-
-    units: Mapped[list[AccountUnit]] = relationship(cascade="all, delete-orphan")
-
-
-class AccountUnit(Base):
-    """A unit a supervisor may see; it includes the unit's descendants."""
-
-    __tablename__ = "account_unit"
-
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), primary_key=True)

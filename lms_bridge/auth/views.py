@@ -6,21 +6,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
 
 from lms_bridge.auth.accounts import authenticate, sign_in, sign_out
+from lms_bridge.auth.forms import LoginForm
 from lms_bridge.db import transaction
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-
-class LoginForm(FlaskForm):  # type: ignore[misc]
-    username = StringField(_l("Käyttäjätunnus"), validators=[DataRequired(), Length(max=100)])
-    password = PasswordField(_l("Salasana"), validators=[DataRequired(), Length(max=200)])
 
 
 def _safe_next(target: str | None) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from lms_bridge.catalog.builtin import builtin_course, grant_builtin_competences
+from lms_bridge.catalog.service import list_courses, require_course
 from lms_bridge.cli_actor import cli_actor
 from lms_bridge.db import get_session, transaction
 from lms_bridge.packages import service
@@ -105,51 +106,33 @@ def install_built_command(dist: Path | None) -> None:
 
 def _map_built_competences(slug: str) -> None:
     """A built module grants what its course.yaml says, unless an admin has already chosen otherwise."""
-    from lms_bridge.register.framework import course_competence_codes
-    from lms_bridge.register.lookups import get_competence_by_code
-    from scorm.authoring import load_course
-
-    folder = Path(current_app.config["COURSES_DIR"]) / slug
-    if not (folder / "course.yaml").is_file():
+    builtin = builtin_course(Path(current_app.config["COURSES_DIR"]), slug)
+    if builtin is None:
         return
-    codes = list(load_course(folder).competences)
     with transaction() as db:
-        course = service.require_course(db, slug)
-        if course_competence_codes(db, course.id):
-            return
-        missing = [code for code in codes if not _exists(db, get_competence_by_code, code)]
-        if missing:
-            click.echo(
-                _(
-                    "%(slug)s: osaamisia %(codes)s ei ole osaamiskehyksessä (lms-bridge competences load).",
-                    slug=slug,
-                    codes=", ".join(missing),
-                ),
-                err=True,
-            )
-            return
-        service.set_course_rules(
-            db, course=course, competence_codes=codes, passing_score=None, actor=cli_actor()
+        course = require_course(db, slug)
+        outcome = grant_builtin_competences(db, course, builtin, actor=cli_actor())
+    if outcome.missing:
+        click.echo(
+            _(
+                "%(slug)s: osaamisia %(codes)s ei ole osaamiskehyksessä (lms-bridge competences load).",
+                slug=slug,
+                codes=", ".join(outcome.missing),
+            ),
+            err=True,
         )
-    click.echo(_("%(slug)s tuottaa osaamiset: %(codes)s", slug=slug, codes=", ".join(codes)))
-
-
-def _exists(db: Any, lookup: Any, code: str) -> bool:
-    from lms_bridge.errors import DomainError
-
-    try:
-        lookup(db, code)
-    except DomainError:
-        return False
-    return True
+    elif outcome.applied:
+        click.echo(_("%(slug)s tuottaa osaamiset: %(codes)s", slug=slug, codes=", ".join(outcome.applied)))
 
 
 @packages_cli.command("list")
 @with_appcontext
 def list_command() -> None:
     """Courses and the version new attempts use."""
-    for course in service.list_courses(get_session()):
-        current = course.current_version
+    db = get_session()
+    current_versions = service.current_versions(db)
+    for course in list_courses(db):
+        current = current_versions.get(course.id)
         click.echo(f"{course.slug}\t{current.number if current else '-'}\t{course.title}")
 
 
@@ -159,9 +142,10 @@ def list_command() -> None:
 def versions_command(slug: str) -> None:
     """Every version of course SLUG; * marks the one in use."""
     db = get_session()
-    course = service.require_course(db, slug)
+    course = require_course(db, slug)
+    current = service.current_version(db, course.id)
     for version in service.list_versions(db, course.id):
-        mark = "*" if version.id == course.current_version_id else " "
+        mark = "*" if current is not None and version.id == current.id else " "
         imported = f"{version.imported_at:%Y-%m-%d %H:%M}"
         click.echo(f"{mark} {version.number}\t{version.scorm_version}\t{imported}\t{version.origin}")
 
@@ -173,7 +157,7 @@ def versions_command(slug: str) -> None:
 def use_command(slug: str, number: int) -> None:
     """Make version NUMBER of course SLUG the one new attempts use (roll back or forward)."""
     with transaction() as db:
-        course = service.require_course(db, slug)
+        course = require_course(db, slug)
         service.set_current_version(db, course=course, number=number, actor=cli_actor())
     click.echo(_("%(slug)s: uudet suorituskerrat käyttävät versiota %(n)s.", slug=slug, n=number))
 

@@ -1,4 +1,4 @@
-"""Courses and their SCORM package versions. Re-importing for a course adds a version; one is current."""
+"""A course's SCORM package versions. Re-importing for a course adds a version; one is current."""
 
 from __future__ import annotations
 
@@ -8,33 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms_bridge.catalog.models import Course
 from lms_bridge.db import Base, utcnow
 
 STANDARDS = ("scorm12", "scorm2004")
-
-
-class Course(Base):
-    __tablename__ = "course"
-    __table_args__ = (
-        CheckConstraint(
-            "passing_score IS NULL OR (passing_score >= 0 AND passing_score <= 100)", name="passing"
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(100), unique=True)
-    title: Mapped[str] = mapped_column(String(300))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    # The version new attempts use; attempts in progress keep their own. Rollback points it back.
-    current_version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("package_version.id", use_alter=True, ondelete="SET NULL")
-    )
-    # The admin's passing rule (per cent) where the package sets no mastery score.
-    passing_score: Mapped[int | None]
-    # Whether a launch after a completed attempt starts a new attempt (else the completed one is reviewed).
-    new_attempt_after_completion: Mapped[bool] = mapped_column(default=False)
-
-    current_version: Mapped[PackageVersion | None] = relationship(foreign_keys=[current_version_id])
 
 
 class PackageVersion(Base):
@@ -69,4 +46,15 @@ class PackageVersion(Base):
     imported_by: Mapped[str] = mapped_column(String(200))
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    course: Mapped[Course] = relationship(foreign_keys=[course_id])
+    course: Mapped[Course] = relationship(lazy="raise")
+
+
+class CurrentVersion(Base):
+    """The version new attempts of a course use; attempts in progress keep their own. Rollback moves it."""
+
+    __tablename__ = "current_version"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("package_version.id", ondelete="CASCADE"), index=True)
+
+    version: Mapped[PackageVersion] = relationship(lazy="raise")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +16,16 @@ from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
+from lms_bridge import signals
 from lms_bridge.audit import record_event
+from lms_bridge.catalog.errors import CatalogError
+from lms_bridge.catalog.models import Course
+from lms_bridge.catalog.service import check_slug, ensure_course, get_course_by_slug, slugify
 from lms_bridge.db import on_rollback
 from lms_bridge.packages.errors import PackageImportError, UnknownCourse
-from lms_bridge.packages.models import Course, PackageVersion
+from lms_bridge.packages.models import CurrentVersion, PackageVersion
 from lms_bridge.packages.store import PackageStore
 from scorm.errors import PackageError
 from scorm.manifest import Item, Manifest
@@ -32,8 +34,6 @@ from scorm.schemas import SchemaSet
 
 logger = logging.getLogger(__name__)
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
-
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -41,31 +41,6 @@ class ImportResult:
     version: PackageVersion
     created_course: bool
     unchanged: bool  # the same bytes were already this course's version; nothing new was stored
-
-
-def get_course_by_slug(session: Session, slug: str) -> Course | None:
-    return session.scalars(select(Course).where(Course.slug == slug)).one_or_none()
-
-
-def ensure_course(session: Session, *, slug: str, title: str) -> Course:
-    """Return the course with this slug, creating it when missing (flushed, not committed)."""
-    course = get_course_by_slug(session, slug)
-    if course is None:
-        course = Course(slug=slug, title=title)
-        session.add(course)
-        session.flush()
-    return course
-
-
-def require_course(session: Session, slug: str) -> Course:
-    course = get_course_by_slug(session, slug)
-    if course is None:
-        raise UnknownCourse(_l("Kurssia %(slug)s ei löydy.", slug=slug))
-    return course
-
-
-def list_courses(session: Session) -> list[Course]:
-    return list(session.scalars(select(Course).order_by(Course.title)))
 
 
 def list_versions(session: Session, course_id: int) -> list[PackageVersion]:
@@ -79,17 +54,10 @@ def list_versions(session: Session, course_id: int) -> list[PackageVersion]:
 
 
 def get_version(session: Session, version_id: int) -> PackageVersion:
-    version = session.get(PackageVersion, version_id)
+    version = session.get(PackageVersion, version_id, options=[joinedload(PackageVersion.course)])
     if version is None:
         raise UnknownCourse(_l("Pakettiversiota ei löydy."))
     return version
-
-
-def slugify(text: str) -> str:
-    """A course slug from a title or identifier: ASCII letters, digits and '-'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:80]
-    return slug or "kurssi"
 
 
 def _sha256(source: Path | BinaryIO) -> str:
@@ -150,10 +118,11 @@ def import_package(
     Raises PackageImportError (with a Finnish message naming the problem and the file inside the zip)
     and leaves the store and the database as they were.
     """
-    if course_slug is not None and not SLUG.match(course_slug):
-        raise PackageImportError(
-            _l("Kurssin tunnisteessa saa olla vain pieniä kirjaimia, numeroita ja viivoja.")
-        )
+    if course_slug is not None:
+        try:
+            check_slug(course_slug)
+        except CatalogError as error:
+            raise PackageImportError(error.message) from None
     try:
         report = inspect_package(source, schemas=schemas, limits=limits)
     except PackageError as error:
@@ -175,8 +144,7 @@ def import_package(
             return ImportResult(course, same, created_course=False, unchanged=True)
 
     version = _store_version(session, source, course, report, checksum, store, limits, actor, origin)
-    course.current_version_id = version.id
-    session.flush()
+    previous = _make_current(session, version)
     record_event(
         session,
         actor=actor,
@@ -185,6 +153,7 @@ def import_package(
         subject_id=version.id,
         details={"course": course.slug, "number": version.number, "checksum": checksum, "origin": origin},
     )
+    signals.package_version_made_current.send(version, session=session, previous_version_id=previous)
     return ImportResult(course, version, created_course=existing_course is None, unchanged=False)
 
 
@@ -246,9 +215,7 @@ def set_current_version(session: Session, *, course: Course, number: int, actor:
     ).first()
     if version is None:
         raise UnknownCourse(_l("Kurssilla %(slug)s ei ole versiota %(n)s.", slug=course.slug, n=number))
-    previous = course.current_version_id
-    course.current_version_id = version.id
-    session.flush()
+    previous = _make_current(session, version)
     record_event(
         session,
         actor=actor,
@@ -257,29 +224,44 @@ def set_current_version(session: Session, *, course: Course, number: int, actor:
         subject_id=course.id,
         details={"from_version_id": previous, "to_version_id": version.id, "number": number},
     )
+    signals.package_version_made_current.send(version, session=session, previous_version_id=previous)
     return version
 
 
-def set_course_rules(
-    session: Session, *, course: Course, competence_codes: list[str], passing_score: int | None, actor: str
-) -> list[str]:
-    """Which competences the course grants, and the passing rule where its package sets none."""
-    from lms_bridge.register.framework import set_course_competences
-
-    if passing_score is not None and not 0 <= passing_score <= 100:
-        raise PackageImportError(_l("Hyväksymisrajan on oltava 0–100 prosenttia."))
-    codes = set_course_competences(session, course_id=course.id, competence_codes=competence_codes)
-    course.passing_score = passing_score
+def _make_current(session: Session, version: PackageVersion) -> int | None:
+    """Point the course's new attempts at `version`; returns the previous current version's id."""
+    row = session.get(CurrentVersion, version.course_id)
+    previous = row.version_id if row is not None else None
+    if row is None:
+        session.add(CurrentVersion(course_id=version.course_id, version_id=version.id))
+    else:
+        row.version_id = version.id
     session.flush()
-    record_event(
-        session,
-        actor=actor,
-        action="course.rules",
-        subject_type="course",
-        subject_id=course.id,
-        details={"competences": codes, "passing_score": passing_score},
+    return previous
+
+
+def current_version(session: Session, course_id: int) -> PackageVersion | None:
+    """The version new attempts of the course use, or None (no package yet)."""
+    return session.scalar(
+        select(PackageVersion)
+        .join(CurrentVersion, CurrentVersion.version_id == PackageVersion.id)
+        .where(CurrentVersion.course_id == course_id)
     )
-    return codes
+
+
+def current_version_id(session: Session, course_id: int) -> int | None:
+    """The id of the version new attempts of the course use, or None (no package yet)."""
+    return session.scalar(select(CurrentVersion.version_id).where(CurrentVersion.course_id == course_id))
+
+
+def current_versions(session: Session) -> dict[int, PackageVersion]:
+    """Every course's current version by course id, in one query (lists of courses)."""
+    rows = session.execute(
+        select(CurrentVersion.course_id, PackageVersion).join(
+            PackageVersion, CurrentVersion.version_id == PackageVersion.id
+        )
+    )
+    return dict(rows.all())
 
 
 def orphan_folders(session: Session, store: PackageStore) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, send_from_directory
 from werkzeug.security import safe_join
 
-from lms_bridge import PROJECT_ROOT
+from lms_bridge.config import PROJECT_ROOT
 from lms_bridge.packages.store import PackageStore
 
 bp = Blueprint("packages", __name__)

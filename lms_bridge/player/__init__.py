@@ -1,1 +1,17 @@
 """The player: attempts, the SCORM run-time page and its commit endpoint, and the demo sign-in."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from lms_bridge.extensions import csrf
+    from lms_bridge.player import devsignin, views
+
+    # Run-time commits carry a per-attempt token in their JSON body instead (lms_bridge/player/views.py):
+    # sendBeacon cannot send the header, and the form token expires while a module stays open.
+    csrf.exempt(views.commit)
+    app.register_blueprint(views.bp)
+    if devsignin.dev_sign_in_enabled(app):  # outside development its pages do not exist at all
+        app.register_blueprint(devsignin.bp)

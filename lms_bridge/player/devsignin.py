@@ -9,16 +9,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
-from wtforms import HiddenField, SelectField
-from wtforms.validators import DataRequired
 
 from lms_bridge.auth.learner import sign_in_staff, sign_out_staff
 from lms_bridge.config import is_development
 from lms_bridge.db import get_session
-from lms_bridge.player.service import sign_in_choices
+from lms_bridge.player.forms import DevSignInForm, SignOutForm
+from lms_bridge.player.listing import sign_in_choices
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
 
@@ -33,11 +30,6 @@ def dev_sign_in_enabled(app: Flask) -> bool:
 def only_in_development() -> None:
     if not dev_sign_in_enabled(current_app):
         abort(404)
-
-
-class DevSignInForm(FlaskForm):  # type: ignore[misc]
-    staff = SelectField(_l("Henkilö"), coerce=int, validators=[DataRequired()])
-    next = HiddenField()
 
 
 def _safe_next(target: str | None) -> str:
@@ -63,7 +55,7 @@ def sign_in() -> str | BaseResponse | tuple[str, int]:
 
 @bp.post("/sign-out")
 def sign_out() -> BaseResponse:
-    form = FlaskForm()
+    form = SignOutForm()
     if not form.validate_on_submit():
         abort(400)
     sign_out_staff()

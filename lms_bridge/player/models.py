@@ -1,6 +1,6 @@
 """Attempts: one learner's run through one package version of a course, and each SCO's run-time state.
 
-The player (lms_bridge.player.service) is the only writer of both tables.
+The player (attempts, commits and completion in lms_bridge.player) is the only writer of both tables.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms_bridge.catalog.models import Course
 from lms_bridge.db import Base, utcnow
-from lms_bridge.packages.models import Course, PackageVersion
+from lms_bridge.packages.models import PackageVersion
 from lms_bridge.register.models import Staff
 
 LAUNCHED_VIA = ("dev", "lti")
@@ -64,9 +65,9 @@ class Attempt(Base):
     lti_resource_link: Mapped[str | None] = mapped_column(String(255))
     lti_lineitem_url: Mapped[str | None] = mapped_column(String(2000))
 
-    staff: Mapped[Staff] = relationship()
-    course: Mapped[Course] = relationship()
-    version: Mapped[PackageVersion] = relationship()
+    staff: Mapped[Staff] = relationship(lazy="raise")
+    course: Mapped[Course] = relationship(lazy="raise")
+    version: Mapped[PackageVersion] = relationship(lazy="raise")
 
 
 class AttemptItem(Base):

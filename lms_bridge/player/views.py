@@ -33,13 +33,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_bridge.auth.learner import current_staff_id, signed_in_via
+from lms_bridge.catalog.service import require_course
 from lms_bridge.db import get_session, transaction, utcnow
 from lms_bridge.errors import DomainError, Forbidden
-from lms_bridge.packages.service import require_course
 from lms_bridge.packages.views import content_response
-from lms_bridge.player import service
+from lms_bridge.player import attempts, commits, listing, token
+from lms_bridge.player.layout import TocItem
 from lms_bridge.player.schemas import parse_commit_body
-from lms_bridge.register.models import Staff
+from lms_bridge.register.lookups import get_staff
 
 bp = Blueprint("player", __name__, url_prefix="/play")
 
@@ -80,7 +81,7 @@ def launch(slug: str) -> BaseResponse:
         return _not_signed_in()
     with transaction() as db:
         course = require_course(db, slug)
-        found = service.resolve_attempt(
+        found = attempts.resolve_attempt(
             db, staff_id=staff_id, course=course, launched_via=signed_in_via(), now=utcnow()
         )
     return redirect(url_for("player.play", attempt_id=found.attempt.id))
@@ -92,15 +93,15 @@ def play(attempt_id: int) -> BaseResponse:
     if staff_id is None:
         return _not_signed_in()
     with transaction() as db:
-        attempt = service.require_attempt(db, attempt_id, staff_id=staff_id)
-        opened = service.open_item(db, attempt, request.args.get("item"), now=utcnow())
+        attempt = attempts.require_attempt(db, attempt_id, staff_id=staff_id)
+        opened = attempts.open_item(db, attempt, request.args.get("item"), now=utcnow())
         page = render_template(
             "player/play.html",
             attempt=attempt,
-            course=attempt.course,
+            course=opened.course,
             opened=opened,
             toc=opened.layout.items,
-            progress=service.item_progress(db, attempt.id),
+            progress=listing.item_progress(db, attempt.id),
             config=_page_config(attempt.id, staff_id, opened),
         )
     response = make_response(page)
@@ -110,7 +111,7 @@ def play(attempt_id: int) -> BaseResponse:
     return response
 
 
-def _item_url(attempt_id: int, item: service.TocItem | None) -> str | None:
+def _item_url(attempt_id: int, item: TocItem | None) -> str | None:
     return None if item is None else url_for("player.play", attempt_id=attempt_id, item=item.item)
 
 
@@ -120,7 +121,7 @@ def _content_url(attempt_id: int, href: str) -> str:
     return f"{url}?{query}" if query else url
 
 
-def _page_config(attempt_id: int, staff_id: int, opened: service.OpenedItem) -> dict[str, Any]:
+def _page_config(attempt_id: int, staff_id: int, opened: attempts.OpenedItem) -> dict[str, Any]:
     """What player.js needs, as JSON in the page (the CSP allows no inline script)."""
     before, after = opened.layout.neighbours(opened.item.item)
     return {
@@ -134,7 +135,7 @@ def _page_config(attempt_id: int, staff_id: int, opened: service.OpenedItem) -> 
         "content": _content_url(attempt_id, opened.item.href or ""),
         "commitUrl": url_for("player.commit", attempt_id=attempt_id),
         "stateUrl": url_for("player.state", attempt_id=attempt_id, item=opened.item.item),
-        "token": service.commit_token(
+        "token": token.commit_token(
             current_app.config["SECRET_KEY"], attempt_id=attempt_id, staff_id=staff_id
         ),
         "previous": _item_url(attempt_id, before),
@@ -178,8 +179,9 @@ def _messages() -> dict[str, str]:
 @bp.get("/attempt/<int:attempt_id>/content/<path:path>")
 def content(attempt_id: int, path: str) -> Response:
     """A file of the attempt's package version, for the attempt's own learner only."""
-    attempt = service.require_attempt(get_session(), attempt_id, staff_id=current_staff_id())
-    return content_response(attempt.version.storage_key, path)
+    db = get_session()
+    attempt = attempts.require_attempt(db, attempt_id, staff_id=current_staff_id())
+    return content_response(attempts.storage_key(db, attempt), path)
 
 
 @bp.get("/attempt/<int:attempt_id>/state")
@@ -187,8 +189,8 @@ def content(attempt_id: int, path: str) -> Response:
 def state(attempt_id: int) -> Response:
     """A SCO's state as the page loads it: used after the page had to re-send commits left from before."""
     with transaction() as db:
-        attempt = service.require_attempt(db, attempt_id, staff_id=current_staff_id())
-        opened = service.open_item(db, attempt, request.args.get("item"), now=utcnow())
+        attempt = attempts.require_attempt(db, attempt_id, staff_id=current_staff_id())
+        opened = attempts.open_item(db, attempt, request.args.get("item"), now=utcnow())
         body = {
             "item": opened.item.item,
             "elements": opened.elements,
@@ -213,10 +215,10 @@ def commit(attempt_id: int) -> Response:
         raise Forbidden(_l("Tallennus toiselta sivustolta estettiin."), code="csrf")
     body = parse_commit_body(request.get_json(force=True, silent=True))
     secret = current_app.config["SECRET_KEY"]
-    if not service.check_commit_token(secret, body.token, attempt_id=attempt_id, staff_id=staff_id):
+    if not token.check_commit_token(secret, body.token, attempt_id=attempt_id, staff_id=staff_id):
         raise Forbidden(_l("Tallennuksen tunniste ei kelpaa. Avaa kurssi uudelleen."), code="csrf")
     with transaction() as db:
-        outcome = service.commit(
+        outcome = commits.commit(
             db,
             attempt_id=attempt_id,
             staff_id=staff_id,
@@ -237,7 +239,7 @@ def _same_origin(origin: str | None) -> bool:
 
 @dataclass(frozen=True)
 class FrontPage:
-    cards: list[service.CourseCard] | None  # None: nobody is signed in as a learner
+    cards: list[listing.CourseCard] | None  # None: nobody is signed in as a learner
     staff_name: str
     dev: bool  # the demo sign-in is on
 
@@ -249,8 +251,8 @@ def front_page() -> FrontPage | None:
     dev = dev_sign_in_enabled(current_app)
     staff_id = current_staff_id()
     db = get_session()
-    staff = db.get(Staff, staff_id) if staff_id is not None else None
+    staff = get_staff(db, staff_id) if staff_id is not None else None
     if staff is None:
         return FrontPage(None, "", dev) if dev else None
-    cards = service.playable_courses(db, staff_id=staff.id)
+    cards = listing.playable_courses(db, staff_id=staff.id)
     return FrontPage(cards, f"{staff.first_name} {staff.last_name}", dev)

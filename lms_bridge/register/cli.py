@@ -1,4 +1,4 @@
-"""Register commands: competences, units, staff, completions, demo-data, setup-demo."""
+"""Register commands: competences, units, staff, completions."""
 
 from __future__ import annotations
 
@@ -8,27 +8,24 @@ from typing import Protocol
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lms_bridge.catalog.framework import DEFAULT_FRAMEWORK, parse_framework
 from lms_bridge.cli_actor import cli_actor
-from lms_bridge.db import transaction, utcnow
+from lms_bridge.db import transaction
 from lms_bridge.register import service
-from lms_bridge.register.csv_io import parse_datetime, parse_score
-from lms_bridge.register.demo import generate_demo
 from lms_bridge.register.errors import ImportRejected, RegisterError
-from lms_bridge.register.framework import DEFAULT_FRAMEWORK, load_framework, parse_framework
 from lms_bridge.register.holdings import rebuild_holdings
-from lms_bridge.register.hr_import import import_staff, import_units
-from lms_bridge.register.imports import import_completions
-from lms_bridge.register.models import Staff
-from lms_bridge.register.report import ImportReport
+from lms_bridge.register.imports.completions import import_completions
+from lms_bridge.register.imports.csv_io import parse_datetime, parse_score
+from lms_bridge.register.imports.hr import import_staff, import_units
+from lms_bridge.register.imports.summary import ImportSummary
+from lms_bridge.register.requirements import load_framework
 
-SETUP_DEMO_STAFF = 300
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _print_report(report: ImportReport) -> None:
+def _print_report(report: ImportSummary) -> None:
     for note in report.notes:
         click.echo(note, err=True)
     click.echo(report.summary())
@@ -37,7 +34,7 @@ def _print_report(report: ImportReport) -> None:
 class Importer(Protocol):
     def __call__(
         self, session: Session, data: bytes, *, actor: str, dry_run: bool = False
-    ) -> ImportReport: ...
+    ) -> ImportSummary: ...
 
 
 def _run_import(importer: Importer, path: Path, dry_run: bool) -> None:
@@ -158,50 +155,3 @@ def rebuild_holdings_command() -> None:
     with transaction() as session:
         count = rebuild_holdings(session)
     click.echo(_("Osaamistilanne laskettu uudelleen suorituksista: %(count)s riviä.", count=count))
-
-
-@click.command("demo-data")
-@click.option("--staff", "staff_count", default=300, show_default=True, type=int, help="Number of staff.")
-@click.option("--seed", default=1, show_default=True, type=int, help="Random seed (same seed, same data).")
-@click.option("--completions-per-staff", default=6.0, show_default=True, type=float)
-@with_appcontext
-def demo_data_command(staff_count: int, seed: int, completions_per_staff: float) -> None:
-    """Generate a demo region: units, staff, requirements, courses and two years of completions."""
-    with transaction() as session:
-        result = generate_demo(
-            session,
-            staff=staff_count,
-            seed=seed,
-            completions_per_staff=completions_per_staff,
-            now=utcnow(),
-            actor=cli_actor(),
-        )
-    click.echo(
-        _(
-            "Demodata luotu: %(units)s yksikköä, %(staff)s henkilöä, %(completions)s suoritusta.",
-            units=result.units,
-            staff=result.staff,
-            completions=result.completions,
-        )
-    )
-
-
-@click.command("setup-demo")
-@with_appcontext
-def setup_demo_command() -> None:
-    """Load the competence framework and, when the register has no staff, generate demo data (idempotent)."""
-    specs = parse_framework(DEFAULT_FRAMEWORK.read_text(encoding="utf-8"))
-    with transaction() as session:
-        load_framework(session, specs, actor=cli_actor())
-        if session.scalar(select(func.count()).select_from(Staff)):
-            click.echo(_("Rekisterissä on jo henkilöstöä; demodataa ei luotu."))
-            return
-        result = generate_demo(session, staff=SETUP_DEMO_STAFF, seed=1, now=utcnow(), actor=cli_actor())
-    click.echo(
-        _(
-            "Demodata luotu: %(units)s yksikköä, %(staff)s henkilöä, %(completions)s suoritusta.",
-            units=result.units,
-            staff=result.staff,
-            completions=result.completions,
-        )
-    )

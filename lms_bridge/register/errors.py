@@ -2,9 +2,10 @@
 
 DomainError
 ├── RegisterError (400)          bad input to a register service
-│   ├── ImportRejected (400)     a CSV import with rejected rows; nothing was written
-│   └── InvalidCompetenceFramework (400)
-├── UnknownRecord (404)          no such staff member, unit, competence, course or completion
+│   └── ImportRejected (400)     a CSV import with rejected rows; nothing was written
+├── NotFound (404)
+│   └── UnknownRecord            no such staff member, unit or completion (courses and competences:
+│                                lms_bridge.catalog.errors.NotInCatalog, also a NotFound)
 └── CompletionConflict (409)     the (source, source_ref) is recorded with other data, or already corrected
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lms_bridge.errors import DomainError
+from lms_bridge.errors import DomainError, NotFound
 
 
 class RegisterError(DomainError):
@@ -27,13 +28,8 @@ class ImportRejected(RegisterError):
         self.report = report
 
 
-class InvalidCompetenceFramework(RegisterError):
-    code = "invalid_framework"
-
-
-class UnknownRecord(DomainError):
-    status = 404
-    code = "not_found"
+class UnknownRecord(NotFound):
+    pass
 
 
 class CompletionConflict(DomainError):

@@ -7,15 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms_bridge.register.errors import UnknownRecord
-from lms_bridge.register.models import Competence, OrgUnit, Staff
-
-
-def get_competence_by_code(session: Session, code: str) -> Competence:
-    """The competence with this code; raises UnknownRecord."""
-    competence = session.scalars(select(Competence).where(Competence.code == code)).one_or_none()
-    if competence is None:
-        raise UnknownRecord(_l("Osaamista %(code)s ei ole osaamiskehyksessä.", code=code))
-    return competence
+from lms_bridge.register.models import OrgUnit, Staff
 
 
 def get_unit_by_code(session: Session, code: str) -> OrgUnit:
@@ -34,6 +26,6 @@ def get_staff_by_employee_number(session: Session, employee_number: str) -> Staf
     return staff
 
 
-def list_competences(session: Session) -> list[Competence]:
-    """Every competence of the framework, by code."""
-    return list(session.scalars(select(Competence).order_by(Competence.code)))
+def get_staff(session: Session, staff_id: int) -> Staff | None:
+    """The staff member with this id, or None."""
+    return session.get(Staff, staff_id)

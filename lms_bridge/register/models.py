@@ -1,4 +1,7 @@
-"""The register's tables: the unit tree, staff, the competence framework, requirements and completions."""
+"""The register's tables: the unit tree, staff, requirements, completions, holdings and supervisor scopes.
+
+Competences and courses are the catalogue's (lms_bridge.catalog.models); accounts are auth's.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms_bridge.auth.models import Account
+from lms_bridge.catalog.models import Competence
 from lms_bridge.db import Base, utcnow
 
 UNIT_KINDS = ("region", "service_area", "unit", "team")
@@ -41,7 +46,7 @@ class OrgUnit(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
-    parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
+    parent: Mapped[OrgUnit | None] = relationship(remote_side=[id], lazy="raise")
 
 
 class Staff(Base):
@@ -60,22 +65,7 @@ class Staff(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
-    unit: Mapped[OrgUnit] = relationship()
-
-
-class Competence(Base):
-    __tablename__ = "competence"
-    __table_args__ = (CheckConstraint("validity_months IS NULL OR validity_months > 0", name="validity"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(50), unique=True)
-    name_fi: Mapped[str] = mapped_column(String(200))
-    name_sv: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200))
-    # None: the competence never expires
-    validity_months: Mapped[int | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    unit: Mapped[OrgUnit] = relationship(lazy="raise")
 
 
 class Requirement(Base):
@@ -93,17 +83,8 @@ class Requirement(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    competence: Mapped[Competence] = relationship()
-    unit: Mapped[OrgUnit | None] = relationship()
-
-
-class CourseCompetence(Base):
-    """Which competences completing a course grants."""
-
-    __tablename__ = "course_competence"
-
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), primary_key=True)
-    competence_id: Mapped[int] = mapped_column(ForeignKey("competence.id"), primary_key=True)
+    competence: Mapped[Competence] = relationship(lazy="raise")
+    unit: Mapped[OrgUnit | None] = relationship(lazy="raise")
 
 
 class Completion(Base):
@@ -136,8 +117,8 @@ class Completion(Base):
     # A voiding correction: the superseded record was wrong and nothing replaces it.
     voided: Mapped[bool] = mapped_column(default=False)
 
-    staff: Mapped[Staff] = relationship()
-    competence: Mapped[Competence] = relationship()
+    staff: Mapped[Staff] = relationship(lazy="raise")
+    competence: Mapped[Competence] = relationship(lazy="raise")
 
 
 class Holding(Base):
@@ -162,3 +143,15 @@ class Holding(Base):
     permanent: Mapped[bool]
     # the newest recorded_at among the effective records (the API's changed_since)
     last_recorded_at: Mapped[dt.datetime]
+
+
+class SupervisorUnit(Base):
+    """A unit a supervisor's account may see; it includes the unit's descendants."""
+
+    __tablename__ = "account_unit"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), primary_key=True)
+
+    account: Mapped[Account] = relationship(lazy="raise")
+    unit: Mapped[OrgUnit] = relationship(lazy="raise")

@@ -22,13 +22,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lms_bridge import signals
 from lms_bridge.audit import record_event
+from lms_bridge.catalog.models import Competence, Course
+from lms_bridge.catalog.service import get_competence_by_code
 from lms_bridge.db import utcnow
-from lms_bridge.packages.models import Course
 from lms_bridge.register.errors import CompletionConflict, RegisterError, UnknownRecord
 from lms_bridge.register.holdings import add_to_holdings, merge_inserted, recompute_holding
-from lms_bridge.register.lookups import get_competence_by_code
-from lms_bridge.register.models import Competence, Completion, Staff
+from lms_bridge.register.models import Completion, Staff
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +204,7 @@ def record_completion(
         competence.code,
         source,
     )
+    signals.completion_recorded.send(source, session=session, keys=[(source, source_ref)])
     return RecordResult(completion, created=True)
 
 
@@ -305,6 +307,11 @@ def record_completions_bulk(
     logger.info(
         "Recorded %s completions in bulk (%s already recorded)", len(result.new), len(result.already_recorded)
     )
+    by_source: dict[str, list[tuple[str, str]]] = {}
+    for event in result.new:
+        by_source.setdefault(event.source, []).append((event.source, event.source_ref))
+    for source, keys in by_source.items():
+        signals.completion_recorded.send(source, session=session, keys=keys)
     return result
 
 

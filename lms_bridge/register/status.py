@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from sqlalchemy import Boolean, ColumnElement, Select, and_, case, or_, select, true, type_coerce
 from sqlalchemy.orm import Session, aliased
 
+from lms_bridge.catalog.models import Competence
 from lms_bridge.db import UTCDateTime
-from lms_bridge.register.models import Competence, Holding, OrgUnit, Requirement, Staff
+from lms_bridge.register.models import Holding, OrgUnit, Requirement, Staff
 
 if TYPE_CHECKING:
     import psycopg

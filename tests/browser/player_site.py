@@ -23,13 +23,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms_bridge import PROJECT_ROOT
+from lms_bridge.catalog.builtin import builtin_course
+from lms_bridge.catalog.framework import parse_framework
+from lms_bridge.catalog.models import Competence
+from lms_bridge.catalog.service import set_course_rules
 from lms_bridge.db import transaction, utcnow
+from lms_bridge.demo.generator import generate_demo
 from lms_bridge.packages.service import import_package
 from lms_bridge.packages.store import PackageStore
 from lms_bridge.player.models import Attempt, AttemptItem
-from lms_bridge.register.demo import COURSES, generate_demo
-from lms_bridge.register.framework import load_framework, parse_framework, set_course_competences
-from lms_bridge.register.models import Competence, Staff
+from lms_bridge.register.models import Staff
+from lms_bridge.register.requirements import load_framework
 from lms_bridge.register.status import StatusFilter, competence_statuses
 from scorm.authoring import Course, discover, load_course
 from scorm.build import build_package, default_schemas
@@ -117,8 +121,9 @@ class PlayerSite:
 
 
 def module_competence(slug: str) -> str:
-    base = slug.removesuffix("-2004")
-    return next(code for course_slug, _title, code in COURSES if course_slug == base)
+    builtin = builtin_course(PROJECT_ROOT / "courses", slug.removesuffix("-2004"))
+    assert builtin is not None, slug
+    return builtin.competence_codes[0]
 
 
 def _load(app: Flask, root: Path, fixtures_dir: Path) -> tuple[dict[str, Course], list[str]]:
@@ -155,7 +160,9 @@ def _load(app: Flask, root: Path, fixtures_dir: Path) -> tuple[dict[str, Course]
                 origin="cli",
                 course_slug=slug,
             )
-            set_course_competences(session, course_id=result.course.id, competence_codes=[competence])
+            set_course_rules(
+                session, course=result.course, competence_codes=[competence], passing_score=None, actor="test"
+            )
 
         for slug, course in modules.items():
             add(build_package(course, "scorm12", zips), slug, module_competence(slug))

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from lms_bridge import create_app
+from lms_bridge.cli import cli as lms_bridge_cli
 from lms_bridge.db import make_engine, upgrade
 from tests.conftest import in_ci
 
@@ -137,3 +138,19 @@ def db_app(connection: Connection, tmp_path: Path) -> Iterator[Flask]:
     )
     yield app
     app.extensions["lms_bridge.engine"].dispose()
+
+
+@pytest.fixture
+def run(db_app, tmp_path):
+    """Run `lms-bridge ARGS [FILE]` against the test database; `content` becomes the FILE."""
+
+    runner = db_app.test_cli_runner()
+
+    def invoke(*args: str, content: str | bytes | None = None):
+        if content is not None:
+            path = tmp_path / "input.csv"
+            path.write_bytes(content.encode() if isinstance(content, str) else content)
+            args = (*args, str(path))
+        return runner.invoke(lms_bridge_cli, args=list(args))
+
+    return invoke

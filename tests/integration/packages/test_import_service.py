@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 from lms_bridge.db import transaction
 from lms_bridge.packages import service
 from lms_bridge.packages.errors import PackageImportError
+from lms_bridge.packages.models import PackageVersion
 from lms_bridge.packages.store import PackageStore
 from scorm.package import Limits
 from scorm.schemas import SchemaSet
-from tests.integration.packages.conftest import snapshot
+from tests.factories.packages import snapshot
 from tests.unit.scorm.test_manifest import _entry, _index_ids
 from tests.unit.scorm.test_package import _hostile_cases, minimal_files, zip_of
 
@@ -26,20 +27,22 @@ from tests.unit.scorm.test_package import _hostile_cases, minimal_files, zip_of
 def test_every_real_package_imports(
     shared_dir: Path,
     scorm_index: dict[str, Any],
+    session: Session,
     do_import: Callable[..., service.ImportResult],
     store: PackageStore,
     name: str,
 ) -> None:
     entry = _entry(scorm_index, "packages", name)
     result = do_import(shared_dir / "fixtures" / "scorm" / name)
-    version = result.version
+    session.expire_all()  # what the database stored
+    version = session.get_one(PackageVersion, result.version.id)
     assert result.created_course
     assert version.number == 1
     assert version.scorm_version == entry["version"]
     assert version.sco_count == entry["sco_count"]
     assert version.launch_href.split("?")[0] == entry["first_launch"].split("?")[0]
     assert version.standard == ("scorm12" if entry["version"] == "1.2" else "scorm2004")
-    assert result.course.current_version_id == version.id
+    assert service.current_version_id(session, result.course.id) == version.id
     assert (store.path(version.storage_key) / version.launch_href.split("?")[0]).is_file()
     assert [row["href"] for row in version.structure if row["sco"]] == [
         launchable.href for launchable in _scos(shared_dir / "fixtures" / "scorm" / name)
@@ -106,11 +109,11 @@ def test_versions_reimport_and_rollback(
     course = second.course
     assert not second.unchanged
     assert second.version.number == 2
-    assert course.current_version_id == second.version.id
+    assert service.current_version_id(session, course.id) == second.version.id
     assert [v.number for v in service.list_versions(session, course.id)] == [2, 1]
 
     service.set_current_version(session, course=course, number=1, actor="test")
-    assert course.current_version_id == first.version.id
+    assert service.current_version_id(session, course.id) == first.version.id
     with pytest.raises(service.UnknownCourse):
         service.set_current_version(session, course=course, number=9, actor="test")
 
@@ -148,27 +151,6 @@ def test_failed_transaction_removes_the_published_folder(
     assert published == [True]
     assert store.storage_keys() == []
     assert not any(p.name.startswith(".staging-") for p in store.root.iterdir())
-
-
-def test_course_rules_map_competences_and_passing_score(
-    session: Session, do_import: Callable[..., service.ImportResult], built_module: Callable[..., bytes]
-) -> None:
-    from lms_bridge.register.framework import course_competence_codes, load_framework, parse_framework
-
-    load_framework(session, parse_framework((Path("config") / "competences.yaml").read_text()), actor="test")
-    course = do_import(built_module(), course_slug="kohtaaminen").course
-    codes = service.set_course_rules(
-        session, course=course, competence_codes=["KOHT-01", "HAIR-01"], passing_score=70, actor="test"
-    )
-    assert codes == ["HAIR-01", "KOHT-01"]
-    assert course_competence_codes(session, course.id) == ["HAIR-01", "KOHT-01"]
-    service.set_course_rules(
-        session, course=course, competence_codes=["KOHT-01"], passing_score=None, actor="t"
-    )
-    assert course_competence_codes(session, course.id) == ["KOHT-01"]
-    assert course.passing_score is None
-    with pytest.raises(PackageImportError):
-        service.set_course_rules(session, course=course, competence_codes=[], passing_score=101, actor="t")
 
 
 def test_orphan_folders_are_found(

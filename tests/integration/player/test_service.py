@@ -9,31 +9,42 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lms_bridge import signals
+from lms_bridge.catalog.models import Course
 from lms_bridge.errors import Forbidden, NotFound
-from lms_bridge.player import service
+from lms_bridge.packages.service import current_version_id
+from lms_bridge.player import attempts, commits, listing
 from lms_bridge.player.errors import NotPlayable, PlayerError
 from lms_bridge.player.models import Attempt
 from lms_bridge.player.schemas import CommitRequest
 from lms_bridge.register.models import Completion
 from scorm.cmi import DataModel
-from tests.integration.player.conftest import sco_row
+from tests.factories.packages import sco_row
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 M12 = DataModel.for_version("1.2", strict=False)
 M2004 = DataModel.for_version("2004", strict=False)
 
 
+def course_of(session: Session, version) -> Course:
+    return session.get_one(Course, version.course_id)
+
+
 def launch(session: Session, staff, course, **kwargs) -> Attempt:
-    return service.resolve_attempt(
+    return attempts.resolve_attempt(
         session, staff_id=staff.id, course=course, launched_via="dev", now=NOW, **kwargs
     ).attempt
 
 
-def send(session, attempt, seq, changes, *, item=None, finish=False, now=NOW) -> service.CommitOutcome:
+def send(session, attempt, seq, changes, *, item=None, finish=False, now=NOW) -> commits.CommitOutcome:
     request = CommitRequest(seq, tuple((e, v) for e, v in changes), finish)
-    return service.commit(
+    outcome = commits.commit(
         session, attempt_id=attempt.id, staff_id=attempt.staff_id, item_id=item, commits=[request], now=now
     )
+    # The test's assertions on `attempt` then read what the database stored, not the session's objects.
+    session.flush()
+    session.expire_all()
+    return outcome
 
 
 def completions(session, attempt) -> list[Completion]:
@@ -45,16 +56,16 @@ def completions(session, attempt) -> list[Completion]:
 def test_first_launch_starts_attempt_one_with_the_current_version(session, make_version, make_staff):
     version = make_version()
     staff = make_staff()
-    attempt = launch(session, staff, version.course)
+    attempt = launch(session, staff, course_of(session, version))
     assert (attempt.number, attempt.package_version_id, attempt.launched_via) == (1, version.id, "dev")
     assert attempt.completion_status == "not attempted"
-    assert launch(session, staff, version.course).id == attempt.id  # the next launch resumes it
+    assert launch(session, staff, course_of(session, version)).id == attempt.id  # the next launch resumes it
 
 
 def test_open_item_gives_the_sco_its_learner_and_mastery(session, make_version, make_staff):
     version = make_version(structure=[sco_row("sco1", href="index.html", mastery=80)])
     staff = make_staff(employee_number="E777", first_name="Aino", last_name="Mäkelä")
-    opened = service.open_item(session, launch(session, staff, version.course), None, now=NOW)
+    opened = attempts.open_item(session, launch(session, staff, course_of(session, version)), None, now=NOW)
     assert opened.elements["cmi.core.student_id"] == "E777"
     assert opened.elements["cmi.core.student_name"] == "Mäkelä, Aino"
     assert opened.elements["cmi.core.entry"] == "ab-initio"
@@ -64,7 +75,9 @@ def test_open_item_gives_the_sco_its_learner_and_mastery(session, make_version, 
 
 def test_course_passing_score_reaches_a_2004_sco_as_scaled_passing_score(session, make_version, make_staff):
     version = make_version(standard="scorm2004", passing_score=75)
-    opened = service.open_item(session, launch(session, make_staff(), version.course), None, now=NOW)
+    opened = attempts.open_item(
+        session, launch(session, make_staff(), course_of(session, version)), None, now=NOW
+    )
     assert opened.elements["cmi.scaled_passing_score"] == "0.75"
     assert opened.elements["cmi.learner_id"]
 
@@ -78,8 +91,8 @@ def test_commit_is_idempotent_on_its_number_and_stale_numbers_change_nothing(
     again = send(session, attempt, 100, [("cmi.core.lesson_location", "other")])
     older = send(session, attempt, 50, [("cmi.core.lesson_location", "older")])
     assert again.applied == older.applied == (False,)
-    (item,) = service.item_progress(session, attempt.id).keys()
-    opened = service.open_item(session, attempt, item, now=NOW)
+    (item,) = listing.item_progress(session, attempt.id).keys()
+    opened = attempts.open_item(session, attempt, item, now=NOW)
     assert opened.elements["cmi.core.lesson_location"] == "p1"
     assert opened.seq == 100
     assert attempt.last_commit_seq == 100
@@ -95,11 +108,11 @@ def test_several_commits_in_one_request_apply_in_order_and_skip_the_applied(
         CommitRequest(20, (("cmi.core.lesson_location", "b"), ("cmi.core.exit", "suspend")), True),
         CommitRequest(30, (("cmi.core.lesson_location", "c"),), False),
     ]
-    outcome = service.commit(
+    outcome = commits.commit(
         session, attempt_id=attempt.id, staff_id=attempt.staff_id, item_id=None, commits=requests, now=NOW
     )
     assert outcome.applied == (False, True, True)
-    opened = service.open_item(session, attempt, None, now=NOW)  # the session opened by 30 is finished now
+    opened = attempts.open_item(session, attempt, None, now=NOW)  # the session opened by 30 is finished now
     assert opened.elements["cmi.core.lesson_location"] == "c"
     assert opened.seq == 30
 
@@ -139,7 +152,7 @@ def test_invalid_values_are_refused_per_element_and_the_rest_applies(
     assert outcome.applied == (True,)
     assert [r.element for r in outcome.rejected] == [element for element, _ in bad]
     assert all(r.code > 0 and r.message for r in outcome.rejected)
-    opened = service.open_item(session, attempt, None, now=NOW)
+    opened = attempts.open_item(session, attempt, None, now=NOW)
     for element, value in good:
         assert opened.elements[element] == value
 
@@ -147,7 +160,7 @@ def test_invalid_values_are_refused_per_element_and_the_rest_applies(
 def test_someone_elses_or_a_missing_attempt_is_refused(session, make_version, make_staff):
     attempt = launch(session, make_staff(), make_version().course)
     with pytest.raises(Forbidden):
-        service.commit(
+        commits.commit(
             session,
             attempt_id=attempt.id,
             staff_id=make_staff().id,
@@ -156,7 +169,7 @@ def test_someone_elses_or_a_missing_attempt_is_refused(session, make_version, ma
             now=NOW,
         )
     with pytest.raises(NotFound):
-        service.require_attempt(session, attempt.id + 1000, staff_id=attempt.staff_id)
+        attempts.require_attempt(session, attempt.id + 1000, staff_id=attempt.staff_id)
     with pytest.raises(PlayerError):
         send(session, attempt, 1, [], item="no-such-item")
 
@@ -166,18 +179,19 @@ def test_completion_goes_into_the_register_once_per_competence(
 ):
     first, second = make_competence(), make_competence()
     version = make_version(competences=[first, second])
-    attempt = launch(session, make_staff(), version.course)
-    called: list[int] = []
-    service.on_attempt_completed.append(lambda _s, a: called.append(a.id))
-    try:
+    attempt = launch(session, make_staff(), course_of(session, version))
+    called: list[tuple[int, bool]] = []
+
+    def receiver(sender, *, session):
+        called.append((sender.id, session is not None))
+
+    with signals.attempt_completed.connected_to(receiver):
         outcome = send(
             session, attempt, 1, [("cmi.core.lesson_status", "passed"), ("cmi.core.score.raw", "92.5")]
         )
         assert outcome.newly_completed
         again = send(session, attempt, 2, [("cmi.core.lesson_location", "end")], finish=True)
         assert not again.newly_completed
-    finally:
-        service.on_attempt_completed.clear()
     recorded = completions(session, attempt)
     assert sorted(c.competence_id for c in recorded) == sorted([first.id, second.id])
     assert {c.source for c in recorded} == {"player"}
@@ -187,13 +201,13 @@ def test_completion_goes_into_the_register_once_per_competence(
     }
     assert {c.score for c in recorded} == {Decimal("92.50")}
     assert {c.course_id for c in recorded} == {version.course_id}
-    assert called == [attempt.id]
+    assert called == [(attempt.id, True)]
     assert attempt.completed_at == NOW
 
 
 def test_mastery_score_decides_passed_or_failed_at_finish(session, make_version, make_staff):
     version = make_version(structure=[sco_row("sco1", href="index.html", mastery=80)])
-    attempt = launch(session, make_staff(), version.course)
+    attempt = launch(session, make_staff(), course_of(session, version))
     # the SCO says passed, but LMSFinish judges the raw score against the mastery score (RTE 3.4.2.2.3)
     send(session, attempt, 1, [("cmi.core.lesson_status", "passed"), ("cmi.core.score.raw", "60")])
     assert attempt.success_status == "failed"
@@ -207,7 +221,7 @@ def test_mastery_score_decides_passed_or_failed_at_finish(session, make_version,
 
 def test_course_passing_score_applies_where_the_package_sets_none(session, make_version, make_staff):
     version = make_version(standard="scorm2004", passing_score=80)
-    attempt = launch(session, make_staff(), version.course)
+    attempt = launch(session, make_staff(), course_of(session, version))
     send(session, attempt, 1, [("cmi.completion_status", "completed"), ("cmi.score.scaled", "0.7")])
     assert (attempt.completion_status, attempt.success_status, attempt.completed_at) == (
         "completed",
@@ -235,7 +249,7 @@ def test_multi_sco_completes_when_every_sco_is_done_and_scores_average(session, 
         sco_row("glossary", sco=False),
     ]
     attempt = launch(session, make_staff(), make_version(standard="scorm2004", structure=structure).course)
-    service.open_item(session, attempt, "glossary", now=NOW)
+    attempts.open_item(session, attempt, "glossary", now=NOW)
     send(session, attempt, 1, [("cmi.completion_status", "completed"), ("cmi.score.scaled", "0.5")], item="a")
     assert (attempt.completion_status, attempt.completed_at) == ("incomplete", None)
     assert attempt.score == Decimal("50.00")
@@ -243,7 +257,7 @@ def test_multi_sco_completes_when_every_sco_is_done_and_scores_average(session, 
     assert attempt.completion_status == "completed"
     assert attempt.score == Decimal("75.00")
     assert attempt.completed_at is not None
-    assert service.item_progress(session, attempt.id) == {
+    assert listing.item_progress(session, attempt.id) == {
         "a": "completed",
         "b": "completed",
         "glossary": "visited",
@@ -256,10 +270,10 @@ def test_asset_only_package_is_never_completed(session, make_version, make_staff
     structure = [sco_row("p1", sco=False), sco_row("p2", sco=False)]
     attempt = launch(session, make_staff(), make_version(structure=structure).course)
     for item in ("p1", "p2"):
-        opened = service.open_item(session, attempt, item, now=NOW)
+        opened = attempts.open_item(session, attempt, item, now=NOW)
         assert opened.elements == {}
     session.flush()
-    assert service.item_progress(session, attempt.id) == {"p1": "visited", "p2": "visited"}
+    assert listing.item_progress(session, attempt.id) == {"p1": "visited", "p2": "visited"}
     assert attempt.completed_at is None
 
 
@@ -275,7 +289,7 @@ def test_unfinished_session_is_finished_at_the_next_launch_and_resumes(session, 
             ("cmi.core.session_time", "00:02:00"),
         ],
     )
-    opened = service.open_item(session, attempt, None, now=NOW)  # the browser never called LMSFinish
+    opened = attempts.open_item(session, attempt, None, now=NOW)  # the browser never called LMSFinish
     assert opened.elements["cmi.core.entry"] == "resume"
     assert opened.elements["cmi.core.lesson_location"] == "p4"
     assert opened.elements["cmi.core.total_time"] == "00:02:00"
@@ -285,16 +299,16 @@ def test_unfinished_session_is_finished_at_the_next_launch_and_resumes(session, 
 def test_completed_attempt_is_reviewed_unless_the_course_starts_a_new_one(session, make_version, make_staff):
     version = make_version(standard="scorm2004")
     staff = make_staff()
-    attempt = launch(session, staff, version.course)
+    attempt = launch(session, staff, course_of(session, version))
     send(session, attempt, 1, [("cmi.completion_status", "completed")], finish=True)
-    assert launch(session, staff, version.course).id == attempt.id
-    opened = service.open_item(session, attempt, None, now=NOW)
+    assert launch(session, staff, course_of(session, version)).id == attempt.id
+    opened = attempts.open_item(session, attempt, None, now=NOW)
     assert opened.review
     assert (opened.elements["cmi.mode"], opened.elements["cmi.credit"]) == ("review", "no-credit")
 
-    newer = make_version(course=version.course, standard="scorm2004")
-    version.course.new_attempt_after_completion = True
-    second = launch(session, staff, version.course)
+    newer = make_version(course=course_of(session, version), standard="scorm2004")
+    course_of(session, version).new_attempt_after_completion = True
+    second = launch(session, staff, course_of(session, version))
     assert (second.number, second.package_version_id) == (2, newer.id)
     assert attempt.package_version_id == version.id
 
@@ -302,9 +316,9 @@ def test_completed_attempt_is_reviewed_unless_the_course_starts_a_new_one(sessio
 def test_attempt_in_progress_keeps_its_version_after_a_reimport(session, make_version, make_staff):
     version = make_version()
     staff = make_staff()
-    attempt = launch(session, staff, version.course)
-    make_version(course=version.course)  # the admin imports a new version; it becomes current
-    assert launch(session, staff, version.course).package_version_id == version.id
+    attempt = launch(session, staff, course_of(session, version))
+    make_version(course=course_of(session, version))  # the admin imports a new version; it becomes current
+    assert launch(session, staff, course_of(session, version)).package_version_id == version.id
     assert attempt.package_version_id == version.id
 
 
@@ -317,7 +331,7 @@ def test_playable_courses_show_the_latest_attempt(session, make_version, make_st
     staff = make_staff()
     version = make_version()
     make_course()  # no package: not listed
-    attempt = launch(session, staff, version.course)
-    cards = {card.course.id: card for card in service.playable_courses(session, staff_id=staff.id)}
+    attempt = launch(session, staff, course_of(session, version))
+    cards = {card.course.id: card for card in listing.playable_courses(session, staff_id=staff.id)}
     assert cards[version.course_id].attempt.id == attempt.id
-    assert all(card.course.current_version_id is not None for card in cards.values())
+    assert all(current_version_id(session, card.course.id) is not None for card in cards.values())

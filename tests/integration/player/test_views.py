@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from lms_bridge.player import service
+from lms_bridge.catalog.models import Course
 from lms_bridge.player.models import Attempt
+from lms_bridge.player.token import commit_token
 from lms_bridge.register.models import Completion
-from tests.integration.player.conftest import SECRET, commit_body, sco_row
+from tests.factories.packages import sco_row
+from tests.factories.player import SECRET, commit_body
 
 FILES = {
     "index.html": b"<!doctype html><title>SCO</title><p>Hei</p>",
@@ -54,7 +56,7 @@ def test_launch_redirects_to_the_attempt_page_with_the_scos_state(played):
     config = page_config(response.text)
     assert config["elements"]["cmi.core.student_id"] == staff.employee_number
     assert config["content"] == f"/play/attempt/{attempt_id}/content/index.html"
-    assert config["token"] == service.commit_token(SECRET, attempt_id=attempt_id, staff_id=staff.id)
+    assert config["token"] == commit_token(SECRET, attempt_id=attempt_id, staff_id=staff.id)
     assert version.course.title in response.text
 
 
@@ -104,7 +106,7 @@ def test_commit_reports_each_refused_value_and_keeps_the_rest(played):
 def test_several_commits_in_one_request(played):
     client, staff, attempt_id, _version = played
     body = {
-        "token": service.commit_token(SECRET, attempt_id=attempt_id, staff_id=staff.id),
+        "token": commit_token(SECRET, attempt_id=attempt_id, staff_id=staff.id),
         "commits": [
             {
                 "seq": 10,
@@ -133,7 +135,7 @@ def test_several_commits_in_one_request(played):
 )
 def test_malformed_commits_are_refused_with_400(played, body):
     client, staff, attempt_id, _version = played
-    token = service.commit_token(SECRET, attempt_id=attempt_id, staff_id=staff.id)
+    token = commit_token(SECRET, attempt_id=attempt_id, staff_id=staff.id)
     response = post(client, attempt_id, {**body, "token": token})
     assert response.status_code == 400
     assert response.json["error"]["code"] == "invalid_commit"
@@ -152,7 +154,7 @@ def test_commit_needs_the_attempts_token(played):
         None,
         "",
         "0" * 64,
-        service.commit_token(SECRET, attempt_id=attempt_id + 1, staff_id=staff.id),
+        commit_token(SECRET, attempt_id=attempt_id + 1, staff_id=staff.id),
     ):
         response = post(client, attempt_id, {**body, "token": token})
         assert response.status_code == 403
@@ -267,7 +269,8 @@ def test_completion_reaches_the_register_through_the_endpoint(played, session):
     assert recorded[0].source_ref.startswith(f"attempt:{attempt_id}:")
     assert session.get(Attempt, attempt_id).completed_at is not None
     # the next launch reviews the completed attempt (the course starts no new one)
-    review = page_config(client.get(client.get(f"/play/{version.course.slug}").location).text)
+    slug = session.get_one(Course, version.course_id).slug
+    review = page_config(client.get(client.get(f"/play/{slug}").location).text)
     assert review["review"] is True
     assert review["elements"]["cmi.core.lesson_mode"] == "review"
 

@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from lms_bridge.auth.models import ApiToken
 from lms_bridge.auth.tokens import hash_token
-from lms_bridge.register.models import Competence, Completion, Requirement, Staff
+from lms_bridge.catalog.models import Competence
+from lms_bridge.register.models import Completion, Requirement, Staff
 
 
 def test_competences_load_ships_the_framework_and_is_idempotent(run, session):

@@ -11,10 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lms_bridge.audit import AuditEvent
+from lms_bridge.catalog.models import Competence
+from lms_bridge.errors import NotFound
 from lms_bridge.register.errors import CompletionConflict, RegisterError, UnknownRecord
-from lms_bridge.register.models import Competence, Completion, OrgUnit, Staff
+from lms_bridge.register.models import Completion, OrgUnit, Staff
 from lms_bridge.register.service import correct_completion, record_completion
-from tests.integration.register.conftest import NOW
+from tests.factories import NOW
 
 
 def _count(session: Session) -> int:
@@ -38,6 +40,7 @@ def test_records_a_completion_with_expiry_in_calendar_months(session, make_staff
     )
 
     assert result.created
+    session.expire_all()  # read back what the database stored, not the objects in the session
     stored = session.get_one(Completion, result.completion.id)
     assert stored.completed_at == completed
     assert stored.expires_at == dt.datetime(2025, 2, 28, 10, 0, tzinfo=dt.UTC)  # no 29 Feb in 2025
@@ -45,9 +48,10 @@ def test_records_a_completion_with_expiry_in_calendar_months(session, make_staff
     assert stored.recorded_by == "sync:moodle"
 
 
-def test_never_expiring_competence_has_no_expiry(make_completion, make_competence):
+def test_never_expiring_competence_has_no_expiry(session, make_completion, make_competence):
     completion = make_completion(competence=make_competence(validity_months=None))
-    assert completion.expires_at is None
+    session.expire_all()
+    assert session.get_one(Completion, completion.id).expires_at is None
 
 
 def test_same_event_twice_is_recorded_once(session, make_staff, make_competence):
@@ -69,13 +73,14 @@ def test_same_event_twice_is_recorded_once(session, make_staff, make_competence)
     assert _count(session) == 1
 
 
-def test_same_key_with_other_data_is_a_conflict(session, make_completion):
-    completion = make_completion(source="csv", source_ref="row-1")
+def test_same_key_with_other_data_is_a_conflict(session, make_completion, make_competence):
+    competence = make_competence()
+    completion = make_completion(source="csv", source_ref="row-1", competence=competence)
     with pytest.raises(CompletionConflict, match="eri tiedoin"):
         record_completion(
             session,
             staff_id=completion.staff_id,
-            competence_code=completion.competence.code,
+            competence_code=competence.code,
             completed_at=completion.completed_at - dt.timedelta(days=1),
             source="csv",
             source_ref="row-1",
@@ -86,7 +91,7 @@ def test_same_key_with_other_data_is_a_conflict(session, make_completion):
 @pytest.mark.parametrize(
     ("override", "error", "message"),
     [
-        ({"competence_code": "NOPE-99"}, UnknownRecord, "NOPE-99"),
+        ({"competence_code": "NOPE-99"}, NotFound, "NOPE-99"),
         ({"completed_at": NOW + dt.timedelta(days=3650)}, RegisterError, "tulevaisuudessa"),
         ({"completed_at": dt.datetime(2024, 1, 1)}, RegisterError, "aikavyöhyke"),
         ({"source": ""}, RegisterError, "source"),
@@ -125,10 +130,12 @@ def test_correction_supersedes_and_logs_who_and_why(session, make_completion, ma
         completed_at=corrected_date,
     )
 
+    session.expire_all()
     assert session.get(Completion, original.id) is not None  # append-only: the original stays
-    assert correction.supersedes_id == original.id
-    assert correction.completed_at == corrected_date
-    assert correction.expires_at == corrected_date.replace(year=corrected_date.year + 1)
+    stored = session.get_one(Completion, correction.id)
+    assert stored.supersedes_id == original.id
+    assert stored.completed_at == corrected_date
+    assert stored.expires_at == corrected_date.replace(year=corrected_date.year + 1)
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "completion.corrected")).one()
     assert (event.actor, event.reason, event.subject_id) == (
         "cli:trainer",

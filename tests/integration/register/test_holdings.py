@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from lms_bridge.catalog.models import Competence
 from lms_bridge.register.errors import CompletionConflict
 from lms_bridge.register.holdings import held_aggregate
-from lms_bridge.register.models import Competence, Completion, Holding, OrgUnit, Requirement, Staff
+from lms_bridge.register.models import Completion, Holding, OrgUnit, Requirement, Staff
 from lms_bridge.register.service import (
     NewCompletion,
     correct_completion,
@@ -21,7 +22,7 @@ from lms_bridge.register.service import (
     record_completions_bulk,
 )
 from lms_bridge.register.status import StatusFilter, competence_statuses
-from tests.integration.register.conftest import NOW
+from tests.factories import NOW
 
 if TYPE_CHECKING:  # imported into a test module, pytest would try to collect the class
     from tests.integration.conftest import TestDatabase

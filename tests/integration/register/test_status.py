@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from lms_bridge.register.service import correct_completion
 from lms_bridge.register.status import StatusFilter, competence_statuses
-from tests.integration.register.conftest import NOW
+from tests.factories import NOW
 
 
 def _statuses(session, **filters):

@@ -9,7 +9,7 @@ import pytest
 from lms_bridge import PROJECT_ROOT
 from lms_bridge.player.errors import PlayerError
 from lms_bridge.player.schemas import MAX_CHANGES, CommitRequest, parse_commit_body
-from lms_bridge.player.service import check_commit_token, commit_token
+from lms_bridge.player.token import check_commit_token, commit_token
 
 PLAYER_JS = PROJECT_ROOT / "lms_bridge" / "static" / "player.js"
 

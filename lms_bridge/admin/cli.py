@@ -1,0 +1,63 @@
+"""`lms-bridge accounts create|ensure-admin`: sign-in accounts and the units a supervisor sees."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+from lms_bridge.auth.accounts import create_account, has_admin
+from lms_bridge.cli_actor import cli_actor
+from lms_bridge.db import transaction
+from lms_bridge.register.lookups import get_unit_by_code
+from lms_bridge.register.scopes import assign_units
+
+
+@click.group("accounts")
+def accounts_cli() -> None:
+    """Sign-in accounts for admins and supervisors."""
+
+
+@accounts_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "supervisor"]), required=True)
+@click.option("--unit", "unit_codes", multiple=True, help="Unit code a supervisor may see (repeatable).")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="LMS_BRIDGE_NEW_PASSWORD",
+    help="Asked when not given; or set LMS_BRIDGE_NEW_PASSWORD.",
+)
+@with_appcontext
+def create_account_command(username: str, role: str, unit_codes: tuple[str, ...], password: str) -> None:
+    """Create an account USERNAME with a role (and, for supervisors, the units they may see)."""
+    with transaction() as session:
+        unit_ids = [get_unit_by_code(session, code).id for code in unit_codes]
+        account = create_account(session, username=username, password=password, role=role, actor=cli_actor())
+        if unit_ids:
+            assign_units(session, account_id=account.id, unit_ids=unit_ids, actor=cli_actor())
+    click.echo(_("Tili %(name)s luotu (%(role)s).", name=username.lower(), role=role))
+
+
+@accounts_cli.command("ensure-admin")
+@click.argument("username", default="admin")
+@with_appcontext
+def ensure_admin_command(username: str) -> None:
+    """Create an admin account with a random password if no admin exists, and print the password once."""
+    with transaction() as session:
+        if has_admin(session):
+            click.echo(_("Pääkäyttäjätili on jo olemassa."))
+            return
+        password = secrets.token_urlsafe(12)
+        create_account(session, username=username, password=password, role="admin", actor=cli_actor())
+    click.echo(
+        _(
+            "Pääkäyttäjä luotu. Kirjaudu tunnuksella %(name)s ja salasanalla: %(pw)s",
+            name=username,
+            pw=password,
+        )
+    )

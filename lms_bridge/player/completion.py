@@ -1,0 +1,90 @@
+"""A SCO's stored state, the attempt's rolled-up status, and what a completed attempt records.
+
+When an attempt first meets its course's completion rule, `register.record_completion` is called for
+every competence the course grants, and then the `attempt_completed` signal is sent inside the same
+transaction (the LTI score passback connects to it). A receiver must not raise for a remote failure
+(queue the work instead), or the learner's commit would be rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms_bridge import signals
+from lms_bridge.catalog.service import course_competence_codes
+from lms_bridge.player import rollup
+from lms_bridge.player.layout import Layout
+from lms_bridge.player.models import Attempt, AttemptItem
+from lms_bridge.register.service import record_completion
+from scorm.cmi import DataModel, State
+
+logger = logging.getLogger(__name__)
+
+COMPLETION_SOURCE = "player"
+
+
+def store_state(row: AttemptItem, model: DataModel, state: State, seq: int, now: dt.datetime) -> None:
+    status = rollup.item_status(model, state)
+    row.state = state  # a new dict: the data model never changes the one it was given
+    row.seq = seq
+    row.completion_status = status.completion_status
+    row.success_status = status.success_status
+    row.score_scaled = status.score_scaled
+    row.updated_at = now
+
+
+def roll_up(
+    session: Session,
+    attempt: Attempt,
+    lay: Layout,
+    now: dt.datetime,
+    *,
+    row: AttemptItem,
+    passing_score: int | None,
+) -> bool:
+    """Update the attempt's status from its items (`row` just changed); record the completion the first
+    time the course's rule is met."""
+    statuses = {row.item: rollup.ItemStatus(row.completion_status, row.success_status, row.score_scaled)}
+    if len(lay.sco_ids) > 1:  # the others from the database; a one-SCO package needs no query
+        others = session.execute(
+            select(
+                AttemptItem.item,
+                AttemptItem.completion_status,
+                AttemptItem.success_status,
+                AttemptItem.score_scaled,
+            ).where(AttemptItem.attempt_id == attempt.id, AttemptItem.item != row.item)
+        )
+        statuses.update({item: rollup.ItemStatus(c, s, score) for item, c, s, score in others})
+    result = rollup.roll_up(
+        statuses,
+        sco_ids=lay.sco_ids,
+        mastery_applies=lay.mastery_applies,
+        passing_score=passing_score,
+    )
+    attempt.completion_status = result.completion_status
+    attempt.success_status = result.success_status
+    attempt.score = result.score
+    if not result.completed or attempt.completed_at is not None:
+        return False
+    attempt.completed_at = now
+    session.flush()
+    for code in course_competence_codes(session, attempt.course_id):
+        record_completion(
+            session,
+            staff_id=attempt.staff_id,
+            competence_code=code,
+            completed_at=now,
+            source=COMPLETION_SOURCE,
+            # (source, source_ref) is recorded once, so each competence the course grants has its own key
+            source_ref=f"attempt:{attempt.id}:{code}",
+            course_id=attempt.course_id,
+            score=attempt.score,
+            recorded_by=f"player:attempt:{attempt.id}",
+        )
+    logger.info("Attempt %s completed (staff %s, course %s)", attempt.id, attempt.staff_id, attempt.course_id)
+    signals.attempt_completed.send(attempt, session=session)
+    return True
