@@ -193,6 +193,9 @@ def parse_manifest(data: bytes) -> Manifest:
         raise ManifestError(
             f"imsmanifest.xml is not well-formed XML (line {error.lineno}): {error.msg}"
         ) from None
+    if root.getroottree().docinfo.doctype:
+        # A manifest needs no DTD; a DOCTYPE only brings external fetches (SYSTEM "http://...") and entities.
+        raise ManifestError("imsmanifest.xml has a DOCTYPE declaration, which is not allowed")
     if _local(root) != "manifest":
         raise ManifestError(f"imsmanifest.xml has root element '{_local(root)}', expected 'manifest'")
     version, schemaversion = _version(root)

@@ -80,6 +80,12 @@ def _open_zip(source: Path | BinaryIO) -> zipfile.ZipFile:
         ) from None
     except (OSError, EOFError) as error:
         raise PackageError("not_a_zip", f"The zip archive cannot be read ({error}).") from None
+    except UnicodeDecodeError as error:
+        # zipfile decodes a name flagged UTF-8 (general purpose bit 11) while reading the directory.
+        raw = bytes(error.object).decode("utf-8", "replace")
+        raise PackageError(
+            "bad_name", f"A file name in the zip is flagged UTF-8 but is not valid UTF-8: {raw}.", raw
+        ) from None
 
 
 def _is_empty(source: Path | BinaryIO) -> bool:

@@ -44,9 +44,10 @@ class PackageStore:
         """Extract into a staging folder; it is removed on exit unless published."""
         self.root.mkdir(parents=True, exist_ok=True)
         staging = self.root / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
-        staged = StagedPackage(self, staging, extract_package(source, staging, limits=limits))
         try:
-            yield staged
+            # Inside the try: a zip refused half-way through extraction (a bad CRC, an entry inflating past
+            # its declared size) must not leave its partial files behind.
+            yield StagedPackage(self, staging, extract_package(source, staging, limits=limits))
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)

@@ -20,7 +20,7 @@ from scorm.package import Limits
 from scorm.schemas import SchemaSet
 from tests.factories.packages import snapshot
 from tests.unit.scorm.test_manifest import _entry, _index_ids
-from tests.unit.scorm.test_package import _hostile_cases, minimal_files, zip_of
+from tests.unit.scorm.test_package import _broken_while_extracting, _hostile_cases, minimal_files, zip_of
 
 
 @pytest.mark.parametrize("name", _index_ids("packages"))
@@ -59,9 +59,10 @@ def _scos(path: Path) -> list[Any]:
         return parse_manifest(archive.read("imsmanifest.xml")).scos()
 
 
-@pytest.mark.parametrize(
-    ("case", "data", "code", "member"), _hostile_cases(), ids=[c[0] for c in _hostile_cases()]
-)
+HOSTILE = _hostile_cases() + _broken_while_extracting()
+
+
+@pytest.mark.parametrize(("case", "data", "code", "member"), HOSTILE, ids=[c[0] for c in HOSTILE])
 def test_hostile_input_is_refused_and_changes_nothing(
     session: Session,
     store: PackageStore,

@@ -116,6 +116,11 @@ XXE = b"""<?xml version="1.0"?>
 @pytest.mark.parametrize(
     ("data", "message"),
     [
+        (
+            b'<?xml version="1.0"?><!DOCTYPE manifest SYSTEM "http://attacker.invalid/m.dtd">'
+            b'<manifest xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" identifier="x"/>',
+            "DOCTYPE",
+        ),
         (BILLION_LAUGHS, "declares XML entities"),
         (XXE, "declares XML entities"),
         (b"<manifest", "not well-formed"),
@@ -134,6 +139,6 @@ def test_external_dtd_is_never_fetched() -> None:
         b'<?xml version="1.0"?><!DOCTYPE manifest SYSTEM "http://127.0.0.1:9/evil.dtd">'
         b'<manifest xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" identifier="m"/>'
     )
-    manifest = parse_manifest(data)  # parses without loading the DTD (no network, no error)
-    assert manifest.identifier == "m"
-    assert manifest.launchables() == []
+    # Refused without loading the DTD (nothing listens on port 9: a fetch would show as another error).
+    with pytest.raises(ManifestError, match="DOCTYPE declaration"):
+        parse_manifest(data)

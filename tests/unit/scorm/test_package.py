@@ -79,6 +79,48 @@ def _mark_encrypted(data: bytes) -> bytes:
     return bytes(patched)
 
 
+def _patch_member(data: bytes, encoded: bytes, *, size: int | None = None, flags: int = 0) -> bytes:
+    """Rewrite a member's declared uncompressed size and/or set general-purpose flags, in both headers."""
+    patched = bytearray(data)
+    for signature, size_at, flags_at, name_at in ((b"PK\x03\x04", 22, 6, 30), (b"PK\x01\x02", 24, 8, 46)):
+        start = 0
+        while (start := patched.find(signature, start)) != -1:
+            if patched[start + name_at : start + name_at + len(encoded)] == encoded:
+                if size is not None:
+                    patched[start + size_at : start + size_at + 4] = size.to_bytes(4, "little")
+                patched[start + flags_at] |= flags & 0xFF
+                patched[start + flags_at + 1] |= flags >> 8
+            start += 4
+    return bytes(patched)
+
+
+def _stored_zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in files.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data)
+    return buffer.getvalue()
+
+
+def _with_doctype(manifest: bytes) -> bytes:
+    """The same valid manifest with a DOCTYPE naming an external DTD (which a parser might fetch)."""
+    head, sep, rest = manifest.partition(b"?>")
+    return head + sep + b'\n<!DOCTYPE manifest SYSTEM "http://attacker.invalid/m.dtd">' + rest
+
+
+def _broken_while_extracting() -> list[tuple[str, bytes, str, str | None]]:
+    """Zips that pass every check before extraction and fail half-way through it."""
+    base = minimal_files()
+    marker = b"<!-- checksum marker 0123456789 -->"
+    with_marker = {**base, "two.html": base["two.html"] + marker}
+    bad_crc = _stored_zip(with_marker).replace(marker, marker.replace(b"0123456789", b"9876543210"))
+    lying = _patch_member(zip_of(with_marker), b"two.html", size=len(base["two.html"]) // 2)
+    return [
+        ("corrupt crc while extracting", bad_crc, "corrupt", "two.html"),
+        ("larger than declared while extracting", lying, "corrupt", "two.html"),
+    ]
+
+
 def _hostile_cases() -> list[tuple[str, bytes, str, str | None]]:
     base = minimal_files()
     bomb = zip_of({**base, "pommi.bin": b"\0" * (4 * 1024 * 1024)})
@@ -113,6 +155,22 @@ def _hostile_cases() -> list[tuple[str, bytes, str, str | None]]:
             "imsmanifest.xml",
         ),
         ("encrypted", _mark_encrypted(zip_of(base)), "encrypted", None),
+        (
+            "name flagged utf-8 but not utf-8",
+            _patch_member(
+                zip_of({**base, "bXd.txt": b"x"}).replace(b"bXd.txt", b"b\xffd.txt"),
+                b"b\xffd.txt",
+                flags=0x800,
+            ),
+            "bad_name",
+            "b\ufffdd.txt",
+        ),
+        (
+            "doctype with an external identifier",
+            zip_of({**base, "imsmanifest.xml": _with_doctype(base["imsmanifest.xml"])}),
+            "bad_manifest",
+            "imsmanifest.xml",
+        ),
     ]
 
 
@@ -134,6 +192,20 @@ def test_hostile_and_broken_zips_are_refused_and_write_nothing(
     # Whatever extraction got to, nothing ever lands outside its folder.
     assert not (tmp_path / "evil.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) in ([], ["out"])
+
+
+@pytest.mark.parametrize(
+    ("case", "data", "code", "member"),
+    _broken_while_extracting(),
+    ids=[c[0] for c in _broken_while_extracting()],
+)
+def test_zips_broken_inside_pass_inspection_and_fail_extraction(
+    tmp_path: Path, schemas: SchemaSet, case: str, data: bytes, code: str, member: str | None
+) -> None:
+    inspect_package(io.BytesIO(data), schemas=schemas)  # the directory and the manifest are fine
+    with pytest.raises(PackageError) as caught:
+        extract_package(io.BytesIO(data), tmp_path / "out")
+    assert (caught.value.code, caught.value.member) == (code, member)
 
 
 def test_nested_manifest_gets_a_hint(schemas: SchemaSet) -> None:
