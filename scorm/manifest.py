@@ -193,7 +193,7 @@ def parse_manifest(data: bytes) -> Manifest:
         raise ManifestError(
             f"imsmanifest.xml is not well-formed XML (line {error.lineno}): {error.msg}"
         ) from None
-    if root.getroottree().docinfo.doctype:
+    if root.getroottree().docinfo.doctype:  # type: ignore[union-attr]  # lxml-stubs lack DocInfo.doctype
         # A manifest needs no DTD; a DOCTYPE only brings external fetches (SYSTEM "http://...") and entities.
         raise ManifestError("imsmanifest.xml has a DOCTYPE declaration, which is not allowed")
     if _local(root) != "manifest":
