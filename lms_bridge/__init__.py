@@ -20,6 +20,7 @@ An area learns of events in a lower one through the blinker signals in `lms_brid
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -31,13 +32,18 @@ __all__ = ["PROJECT_ROOT", "create_app"]
 
 def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
     """Build the Flask app: config, extensions, each area's init_app — nothing else."""
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_path=instance_path or os.environ.get("LMS_BRIDGE_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
 
-    from lms_bridge import config, db, errors, i18n, web
+    from lms_bridge import config, db, errors, i18n, limits, web
 
     config.load(app, test_config)
     db.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    limits.init_app(app)  # before web: its limits apply before the CSRF check reads a form
     web.init_app(app)
     return app

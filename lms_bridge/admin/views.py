@@ -24,6 +24,7 @@ from lms_bridge.catalog import service as catalog
 from lms_bridge.catalog.errors import CatalogError
 from lms_bridge.catalog.models import Course
 from lms_bridge.db import get_session, transaction
+from lms_bridge.limits import body_limit
 from lms_bridge.packages import service
 from lms_bridge.packages.errors import PackageImportError
 from lms_bridge.packages.settings import package_limits, schema_set
@@ -73,6 +74,7 @@ def built_zip(name: str) -> Response:
 
 
 @bp.post("/packages")
+@body_limit("MAX_UPLOAD_BYTES")
 @require_role("admin")
 def import_package() -> tuple[str, int] | BaseResponse:
     form = ImportForm()

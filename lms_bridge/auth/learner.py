@@ -7,7 +7,9 @@ the player reads it back with `current_staff_id`.
 
 from __future__ import annotations
 
-from flask import session
+from flask import current_app, session
+
+from lms_bridge.config import dev_sign_in_enabled
 
 _KEY = "staff_id"
 _VIA = "staff_via"
@@ -31,8 +33,14 @@ def sign_out_staff() -> None:
 
 
 def current_staff_id() -> int | None:
+    """The staff member this browser acts for, or None. A session the demo sign-in made counts only while
+    the demo sign-in is on: a cookie kept from a development run is worthless in production."""
     value = session.get(_KEY)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    if session.get(_VIA) not in VIA or (session.get(_VIA) == "dev" and not dev_sign_in_enabled(current_app)):
+        return None
+    return value
 
 
 def signed_in_via() -> str:

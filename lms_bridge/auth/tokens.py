@@ -8,6 +8,7 @@ trying every stored hash. A leaked database therefore yields no usable token.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import re
@@ -23,6 +24,8 @@ from lms_bridge.db import utcnow
 from lms_bridge.errors import DomainError
 
 logger = logging.getLogger(__name__)
+
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 TOKEN_PREFIX = "lmsb_"  # noqa: S105 - a public prefix that makes leaked tokens greppable
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -76,14 +79,21 @@ def list_tokens(session: Session) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).order_by(ApiToken.name)))
 
 
-def authenticate(session: Session, authorization: str | None) -> ApiToken:
-    """The active token named by an `Authorization: Bearer ...` header. Raises Unauthorized."""
-    if not authorization or not authorization.startswith("Bearer "):
+def authenticate(session: Session, authorization: str | None, *, now: dt.datetime) -> ApiToken:
+    """The active token named by an `Authorization: Bearer ...` header (the scheme in any case, RFC 9110).
+
+    Notes when the token was last used (at most once a minute, so a busy client does not turn every read
+    into a write). Raises Unauthorized.
+    """
+    scheme, _space, presented = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
         raise Unauthorized(_l("Anna API-tunnus otsakkeessa Authorization: Bearer <tunnus>."))
-    presented = authorization.removeprefix("Bearer ").strip()
     token = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(presented))
+        select(ApiToken).where(ApiToken.token_hash == hash_token(presented.strip()))
     ).one_or_none()
     if token is None or token.revoked_at is not None:
         raise Unauthorized(_l("API-tunnus on tuntematon tai peruttu."))
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        token.last_used_at = now
+        session.flush()
     return token

@@ -2,7 +2,7 @@
 
 DomainError
 ├── CatalogError (400)                 bad input to a catalogue service
-│   └── InvalidCompetenceFramework     config/competences.yaml (or another framework file) cannot be used
+│   └── InvalidCompetenceFramework     the framework file (data/competences.yaml or another) is unusable
 └── NotFound (404)
     └── NotInCatalog                   no such course or competence
 """

@@ -1,4 +1,4 @@
-"""The competence framework: parse config/competences.yaml and bring the competences up to date with it.
+"""The competence framework: parse data/competences.yaml and bring the competences up to date with it.
 
 The file also says which job titles require each competence; those requirements belong to the register
 (`lms_bridge.register.requirements.sync_job_requirements` takes the same specs).
@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from lms_bridge.audit import record_event
 from lms_bridge.catalog.errors import InvalidCompetenceFramework
 from lms_bridge.catalog.models import Competence
-from lms_bridge.config import PROJECT_ROOT
+from lms_bridge.config import package_data
 
-DEFAULT_FRAMEWORK = PROJECT_ROOT / "config" / "competences.yaml"
+DEFAULT_FRAMEWORK = package_data("competences.yaml")
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,49}$")
 LANGUAGES = ("fi", "sv", "en")
 

@@ -33,7 +33,7 @@ class Course(Base):
 
 
 class Competence(Base):
-    """A competence of the framework (config/competences.yaml): what a person can hold and for how long."""
+    """A competence of the framework (data/competences.yaml): what a person can hold and for how long."""
 
     __tablename__ = "competence"
     __table_args__ = (CheckConstraint("validity_months IS NULL OR validity_months > 0", name="validity"),)

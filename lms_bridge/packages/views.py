@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, send_from_directory
 from werkzeug.security import safe_join
 
-from lms_bridge.config import PROJECT_ROOT
+from lms_bridge.config import node_module_file
 from lms_bridge.packages.store import PackageStore
 
 bp = Blueprint("packages", __name__)
@@ -53,9 +53,8 @@ MIME_TYPES = {
     ".txt": "text/plain",
     ".swf": "application/octet-stream",
 }
-VENDOR_FILES = {
-    "scorm-again.min.js": PROJECT_ROOT / "node_modules" / "scorm-again" / "dist" / "scorm-again.min.js"
-}
+# Browser libraries served to the player's pages, by name: their place under NODE_MODULES_DIR.
+VENDOR_FILES = {"scorm-again.min.js": ("scorm-again", "dist", "scorm-again.min.js")}
 
 
 def content_response(storage_key: str, path: str) -> Response:
@@ -79,7 +78,8 @@ def content_response(storage_key: str, path: str) -> Response:
 @bp.get("/vendor/<name>")
 def vendor(name: str) -> Response:
     """Browser libraries installed from the npm registry by the project's set-up (pinned in package.json)."""
-    path = VENDOR_FILES.get(name)
+    parts = VENDOR_FILES.get(name)
+    path = node_module_file(current_app, *parts) if parts else None
     if path is None or not path.is_file():
         abort(404)
     return send_from_directory(path.parent, path.name, mimetype="text/javascript", max_age=86400)

@@ -8,22 +8,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_bridge.auth.learner import sign_in_staff, sign_out_staff
-from lms_bridge.config import is_development
+from lms_bridge.config import dev_sign_in_enabled
 from lms_bridge.db import get_session
 from lms_bridge.player.forms import DevSignInForm, SignOutForm
 from lms_bridge.player.listing import sign_in_choices
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
 
-
-def dev_sign_in_enabled(app: Flask) -> bool:
-    setting = app.config.get("DEV_SIGN_IN", False)
-    switched_on = setting is True or str(setting).strip().lower() in ("true", "1", "yes")
-    return is_development(app) and switched_on
+__all__ = ["bp", "dev_sign_in_enabled"]
 
 
 @bp.before_request

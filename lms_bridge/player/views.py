@@ -29,13 +29,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_bridge.auth.learner import current_staff_id, signed_in_via
 from lms_bridge.catalog.service import require_course
 from lms_bridge.db import get_session, transaction, utcnow
 from lms_bridge.errors import DomainError, Forbidden
+from lms_bridge.limits import body_limit
 from lms_bridge.packages.views import content_response
 from lms_bridge.player import attempts, commits, listing, token
 from lms_bridge.player.layout import TocItem
@@ -44,7 +44,6 @@ from lms_bridge.register.lookups import get_staff
 
 bp = Blueprint("player", __name__, url_prefix="/play")
 
-MAX_COMMIT_BYTES = 4 * 1024 * 1024  # suspend data, interactions and objectives of one SCO fit many times
 # The player page runs only its own scripts; the package runs in the frame under CONTENT_CSP.
 PLAYER_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
@@ -203,11 +202,10 @@ def state(attempt_id: int) -> Response:
 
 
 @bp.post("/attempt/<int:attempt_id>/commit")
+@body_limit("MAX_JSON_BYTES")
 @_json_errors
 def commit(attempt_id: int) -> Response:
     """Apply numbered commits of one SCO (shapes: lms_bridge.player.schemas)."""
-    if request.content_length is not None and request.content_length > MAX_COMMIT_BYTES:
-        raise RequestEntityTooLarge()
     staff_id = current_staff_id()
     if staff_id is None:
         raise Forbidden(_l("Kirjautuminen on vanhentunut."), code="signed_out")

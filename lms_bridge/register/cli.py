@@ -50,7 +50,7 @@ def _run_import(importer: Importer, path: Path, dry_run: bool) -> None:
 
 @click.group("competences")
 def competences_cli() -> None:
-    """The competence framework (config/competences.yaml)."""
+    """The competence framework (lms_bridge/data/competences.yaml)."""
 
 
 @competences_cli.command("load")

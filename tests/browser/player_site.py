@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from lms_bridge import PROJECT_ROOT
 from lms_bridge.catalog.builtin import builtin_course
-from lms_bridge.catalog.framework import parse_framework
+from lms_bridge.catalog.framework import DEFAULT_FRAMEWORK, parse_framework
 from lms_bridge.catalog.models import Competence
 from lms_bridge.catalog.service import set_course_rules
 from lms_bridge.db import transaction, utcnow
@@ -135,7 +135,7 @@ def _load(app: Flask, root: Path, fixtures_dir: Path) -> tuple[dict[str, Course]
     limits = Limits(max_files=10000, max_total_bytes=1 << 30, max_ratio=200)
     schemas = default_schemas()
     with app.app_context(), transaction() as session:
-        framework = (PROJECT_ROOT / "config" / "competences.yaml").read_text(encoding="utf-8")
+        framework = DEFAULT_FRAMEWORK.read_text(encoding="utf-8")
         load_framework(session, parse_framework(framework), actor="test")
         generate_demo(session, staff=150, seed=7, completions_per_staff=0.0, now=utcnow(), actor="test")
         session.add(

@@ -17,14 +17,14 @@ SECRET = "test-secret"  # db_app's SECRET_KEY
 
 @pytest.fixture
 def learner(db_app: Flask, make_staff) -> Callable[..., tuple[FlaskClient, Staff]]:
-    """A test client signed in as a (new) staff member, as the demo or LTI sign-in leaves it."""
+    """A test client signed in as a (new) staff member, as the LTI launch leaves it."""
 
     def make(staff: Staff | None = None) -> tuple[FlaskClient, Staff]:
         staff = staff or make_staff()
         client = db_app.test_client()
         with client.session_transaction() as cookie:
             cookie["staff_id"] = staff.id
-            cookie["staff_via"] = "dev"
+            cookie["staff_via"] = "lti"  # the production path; a "dev" session needs the demo sign-in on
         return client, staff
 
     return make

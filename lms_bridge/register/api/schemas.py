@@ -39,7 +39,11 @@ def decode_cursor(cursor: str, size: int) -> tuple[int, ...]:
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         key = None
-    if not isinstance(key, list) or len(key) != size or not all(type(k) is int for k in key):
+    if (
+        not isinstance(key, list)
+        or len(key) != size
+        or not all(type(k) is int and -(2**63) <= k < 2**63 for k in key)  # what a BIGINT column holds
+    ):
         raise InvalidParameter(_l("Parametri cursor ei kelpaa; käytä edellisen sivun next-arvoa."))
     return tuple(key)
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from lms_bridge.auth.tokens import authenticate
-from lms_bridge.db import get_session, utcnow
+from lms_bridge.db import get_session, transaction, utcnow
 from lms_bridge.register.api import queries, schemas
 from lms_bridge.register.api.openapi import openapi_document
 
@@ -18,7 +18,8 @@ bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 @bp.before_request
 def require_token() -> None:
     if request.endpoint != "api_v1.openapi":
-        authenticate(get_session(), request.headers.get("Authorization"))
+        with transaction() as db:
+            authenticate(db, request.headers.get("Authorization"), now=utcnow())
 
 
 def _list(page: queries.Page, render: Callable[[Any], dict[str, Any]]) -> Response:
@@ -27,7 +28,9 @@ def _list(page: queries.Page, render: Callable[[Any], dict[str, Any]]) -> Respon
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document(request.url_root.rstrip("/") + "/api/v1"))
+    # A relative server URL: the document never repeats the request's Host header back (a poisoned Host
+    # would otherwise end up in clients that generate code from it).
+    return jsonify(openapi_document("/api/v1"))
 
 
 @bp.get("/units")

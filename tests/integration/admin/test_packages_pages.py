@@ -102,14 +102,12 @@ def test_refused_upload_names_the_problem_and_the_file(db_app: Flask, client: Fl
 
 
 def test_competence_mapping_form(db_app: Flask, client: FlaskClient) -> None:
-    from lms_bridge.catalog.framework import parse_framework
+    from lms_bridge.catalog.framework import DEFAULT_FRAMEWORK, parse_framework
     from lms_bridge.register.requirements import load_framework
 
     with db_app.app_context():
         db = get_session()
-        load_framework(
-            db, parse_framework(Path("config/competences.yaml").read_text(encoding="utf-8")), actor="t"
-        )
+        load_framework(db, parse_framework(DEFAULT_FRAMEWORK.read_text(encoding="utf-8")), actor="t")
         db.commit()
     sign_in(db_app, client)
     upload(client, zip_of(minimal_files()))

@@ -54,7 +54,7 @@ def test_off_by_default(db_app):
     [
         {"ENV": "production", "DEV_SIGN_IN": True},
         {"ENV": "development", "DEV_SIGN_IN": False},
-        {"ENV": "staging", "DEV_SIGN_IN": "true"},
+        {"ENV": "production", "DEV_SIGN_IN": "true"},
     ],
 )
 def test_off_unless_both_settings_say_so(make_app, settings):
@@ -108,3 +108,18 @@ def test_unknown_staff_is_refused(make_app, make_staff):
         r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/dev/sign-in").text
     ).group(1)
     assert client.post("/dev/sign-in", data={"staff": "999999", "csrf_token": token}).status_code == 400
+
+
+def test_a_demo_session_is_worthless_once_the_demo_sign_in_is_off(make_app, make_version, make_staff):
+    version = make_version()
+    staff = make_staff()
+    slug = version.course.slug
+    for settings, expected in (({"ENV": "development", "DEV_SIGN_IN": True}, 302), ({}, 403)):
+        client = make_app(**settings).test_client()
+        with client.session_transaction() as cookie:  # the cookie a development run left behind
+            cookie["staff_id"] = staff.id
+            cookie["staff_via"] = "dev"
+        launch = client.get(f"/play/{slug}")
+        assert launch.status_code == expected
+        if expected == 302:
+            assert launch.location.startswith("/play/attempt/")
