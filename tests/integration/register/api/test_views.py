@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 
 import pytest
+import sqlalchemy as sa
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_spec
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from lms_bridge.auth.models import ApiToken
 from lms_bridge.auth.tokens import create_token, revoke_token
 from lms_bridge.register.models import OrgUnit
 from lms_bridge.register.service import correct_completion
@@ -174,3 +178,29 @@ def test_unknown_path_and_method_answer_in_json(api, db_app):
     response = db_app.test_client().post("/api/v1/staff", headers={"Authorization": f"Bearer {api.token}"})
     assert response.status_code == 405
     assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("key", [2**63, 10**30, -(2**63) - 1])
+def test_a_cursor_with_a_huge_integer_is_a_clear_400(api, region, key):
+    cursor = base64.urlsafe_b64encode(json.dumps([key]).encode()).decode().rstrip("=")
+    body = api("/staff", expect=400, cursor=cursor)
+    assert body["error"]["code"] == "invalid_parameter"
+    assert "cursor" in body["error"]["message"]
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "Bearer"])
+def test_the_bearer_scheme_is_case_insensitive_and_use_is_noted(api, region, session, scheme):
+    session.execute(sa.update(ApiToken).values(last_used_at=None))
+    body = api("/competences", headers={"Authorization": f"{scheme} {api.token}"})
+    assert body["items"]
+    session.expire_all()
+    used = session.scalars(sa.select(ApiToken.last_used_at).where(ApiToken.name == "hr-system")).one()
+    assert used is not None
+
+
+def test_openapi_document_never_echoes_the_host_header(db_app):
+    response = db_app.test_client().get(
+        "/api/v1/openapi.json", headers={"Host": "attacker.example", "X-Forwarded-Host": "attacker.example"}
+    )
+    assert "attacker.example" not in response.text
+    assert response.get_json()["servers"] == [{"url": "/api/v1"}]
