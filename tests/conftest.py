@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.factories.register",
     "tests.factories.packages",
     "tests.factories.player",
+    "tests.factories.auth",
 ]
 
 SHARED_DIR = Path(os.environ.get("LMS_BRIDGE_SHARED_DIR", PROJECT_ROOT.parent / "shared"))

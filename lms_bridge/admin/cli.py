@@ -5,10 +5,18 @@ from __future__ import annotations
 import secrets
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from lms_bridge.auth.accounts import create_account, has_admin
+from lms_bridge.auth.accounts import (
+    create_account,
+    has_admin,
+    require_account,
+    set_active,
+    set_password,
+    unlock,
+)
 from lms_bridge.cli_actor import cli_actor
 from lms_bridge.db import transaction
 from lms_bridge.register.lookups import get_unit_by_code
@@ -37,7 +45,14 @@ def create_account_command(username: str, role: str, unit_codes: tuple[str, ...]
     """Create an account USERNAME with a role (and, for supervisors, the units they may see)."""
     with transaction() as session:
         unit_ids = [get_unit_by_code(session, code).id for code in unit_codes]
-        account = create_account(session, username=username, password=password, role=role, actor=cli_actor())
+        account = create_account(
+            session,
+            username=username,
+            password=password,
+            role=role,
+            actor=cli_actor(),
+            min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        )
         if unit_ids:
             assign_units(session, account_id=account.id, unit_ids=unit_ids, actor=cli_actor())
     click.echo(_("Tili %(name)s luotu (%(role)s).", name=username.lower(), role=role))
@@ -52,7 +67,7 @@ def ensure_admin_command(username: str) -> None:
         if has_admin(session):
             click.echo(_("Pääkäyttäjätili on jo olemassa."))
             return
-        password = secrets.token_urlsafe(12)
+        password = secrets.token_urlsafe(15)  # 20 characters from a CSPRNG: always passes the rule
         create_account(session, username=username, password=password, role="admin", actor=cli_actor())
     click.echo(
         _(
@@ -61,3 +76,62 @@ def ensure_admin_command(username: str) -> None:
             pw=password,
         )
     )
+
+
+@accounts_cli.command("unlock")
+@click.argument("username")
+@with_appcontext
+def unlock_command(username: str) -> None:
+    """Lift the sign-in lockout of USERNAME (after too many failed sign-ins)."""
+    with transaction() as session:
+        lifted = unlock(session, username, actor=cli_actor())
+    click.echo(
+        _("Tunnuksen %(name)s lukitus avattu.", name=username)
+        if lifted
+        else _("Tunnus %(name)s ei ollut lukittu.", name=username)
+    )
+
+
+@accounts_cli.command("disable")
+@click.argument("username")
+@with_appcontext
+def disable_command(username: str) -> None:
+    """Disable USERNAME: its sign-ins stop working at once, also in open browsers."""
+    with transaction() as session:
+        set_active(session, require_account(session, username), False, actor=cli_actor())
+    click.echo(_("Tili %(name)s poistettu käytöstä; sen istunnot päättyivät.", name=username))
+
+
+@accounts_cli.command("enable")
+@click.argument("username")
+@with_appcontext
+def enable_command(username: str) -> None:
+    """Enable USERNAME again."""
+    with transaction() as session:
+        set_active(session, require_account(session, username), True, actor=cli_actor())
+    click.echo(_("Tili %(name)s otettu käyttöön.", name=username))
+
+
+@accounts_cli.command("reset-password")
+@click.argument("username")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="LMS_BRIDGE_NEW_PASSWORD",
+    help="Asked when not given; or set LMS_BRIDGE_NEW_PASSWORD.",
+)
+@with_appcontext
+def reset_password_command(username: str, password: str) -> None:
+    """Set a new password for USERNAME (e.g. the first admin who lost theirs); its sessions end."""
+    with transaction() as session:
+        account = require_account(session, username)
+        set_password(
+            session,
+            account,
+            password,
+            actor=cli_actor(),
+            min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        )
+    click.echo(_("Tilin %(name)s salasana vaihdettu; sen istunnot päättyivät.", name=username))

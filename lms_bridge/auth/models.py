@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms_bridge.db import Base, utcnow
@@ -40,3 +40,34 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+
+
+class AccountSession(Base):
+    """A signed-in browser of an account. The cookie holds a random token; only its SHA-256 is stored.
+
+    Signing out deletes the row, so a copy of the cookie taken before is worthless; so does deactivating
+    the account. Rows past `expires_at` are ignored and removed at the next sign-in.
+    """
+
+    __tablename__ = "account_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class SignInThrottle(Base):
+    """Recent failed sign-ins of one account name or one client address, and its lockout.
+
+    In the database, so every app process sees the same counts (the embedded default has no Redis) and an
+    admin can lift a lockout with one command.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    # "account:<username>" or "address:<ip>"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[dt.datetime]
+    locked_until: Mapped[dt.datetime | None]

@@ -8,9 +8,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from lms_bridge.auth.accounts import authenticate, sign_in, sign_out
+from lms_bridge.auth.accounts import sign_in, sign_in_with_password, sign_out, throttle_rules
 from lms_bridge.auth.forms import LoginForm
-from lms_bridge.db import transaction
+from lms_bridge.auth.throttle import SignInLocked
+from lms_bridge.db import transaction, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -23,13 +24,26 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int, dict[str, str]]:
     form = LoginForm()
     if form.validate_on_submit():
-        with transaction() as db:
-            account = authenticate(db, form.username.data, form.password.data)
+        try:
+            with transaction() as db:
+                account = sign_in_with_password(
+                    db,
+                    username=form.username.data,
+                    password=form.password.data,
+                    address=request.remote_addr or "unknown",
+                    now=utcnow(),
+                    rules=throttle_rules(),
+                )
+                if account is not None:
+                    sign_in(db, account)
+        except SignInLocked as locked:
+            form.password.errors.append(str(locked.message))
+            page = render_template("auth/login.html", form=form)
+            return page, 429, {"Retry-After": str(locked.retry_after)}
         if account is not None:
-            sign_in(account)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("Käyttäjätunnus tai salasana on väärin."))
     return render_template("auth/login.html", form=form)
@@ -37,6 +51,7 @@ def login() -> str | Response:
 
 @bp.post("/logout")
 def logout() -> Response:
-    sign_out()
+    with transaction() as db:
+        sign_out(db)
     flash(_("Olet kirjautunut ulos."))
     return redirect(url_for("web.index"))
