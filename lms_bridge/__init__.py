@@ -24,6 +24,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms_bridge.config import PROJECT_ROOT
 
@@ -41,6 +42,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
     from lms_bridge import config, db, errors, i18n, limits, web
 
     config.load(app, test_config)
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)

@@ -85,6 +85,15 @@ def _positive_int(value: Any) -> int:
     return number
 
 
+def _non_negative_int(value: Any) -> int:
+    if value in (0, "0"):
+        return 0
+    try:
+        return _positive_int(value)
+    except ValueError:
+        raise ValueError("kokonaisluku 0 tai suurempi") from None
+
+
 def _one_of(*choices: str) -> Callable[[Any], str]:
     def coerce(value: Any) -> str:
         text = str(value).strip()
@@ -135,6 +144,7 @@ SETTINGS: dict[str, Setting] = {
     "SIGN_IN_WINDOW_MINUTES": Setting(_positive_int),
     "SIGN_IN_LOCKOUT_MINUTES": Setting(_positive_int),
     "PASSWORD_MIN_LENGTH": Setting(_positive_int),
+    "TRUSTED_PROXY_HOPS": Setting(_non_negative_int),
 }
 
 

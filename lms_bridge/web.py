@@ -1,11 +1,11 @@
-"""Site-wide pages (front page, health check), security headers, and the wiring of every area."""
+"""Site-wide pages (front page, health check) and the wiring of every area."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, jsonify, render_template
 from sqlalchemy import text
 
-from lms_bridge import admin, auth, catalog, demo, packages, player, register
+from lms_bridge import admin, auth, catalog, demo, headers, packages, player, register
 from lms_bridge.db import get_session
 from lms_bridge.extensions import csrf
 from lms_bridge.player.views import front_page
@@ -27,14 +27,8 @@ def health() -> Response:
     return jsonify(status="ok")
 
 
-@bp.after_app_request
-def security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
-
-
 def init_app(app: Flask) -> None:
+    headers.init_app(app)
     csrf.init_app(app)
     app.register_blueprint(bp)
     for area in AREAS:

@@ -142,3 +142,30 @@ def test_the_sign_in_form_needs_its_csrf_token(db_app, make_account):
     client = db_app.test_client()
     refused = client.post("/auth/login", data={"username": account.username, "password": PASSWORD})
     assert refused.status_code == 400
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(db_app, client, make_account):
+    """X-Forwarded-For counts only when TRUSTED_PROXY_HOPS says a proxy sets it (else a client forges it)."""
+    from lms_bridge import create_app
+
+    db_app.config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"] = 3
+    account = make_account()
+    for n in range(3):  # no proxy trusted: the forged header changes nothing, the real address is counted
+        client.post(
+            "/auth/login",
+            data={"username": f"x{n}", "password": "wrong-password-123"},
+            headers={"X-Forwarded-For": f"10.0.0.{n}"},
+            environ_overrides={"REMOTE_ADDR": "198.51.100.1"},
+        )
+    assert login(client, account.username, PASSWORD, address="198.51.100.1").status_code == 429
+
+    proxied = create_app({**db_app.config, "TRUSTED_PROXY_HOPS": 1, "TESTING": True})
+    proxied.extensions["lms_bridge.sessionmaker"] = db_app.extensions["lms_bridge.sessionmaker"]
+    behind = proxied.test_client()
+    response = behind.post(
+        "/auth/login",
+        data={"username": account.username, "password": PASSWORD},
+        headers={"X-Forwarded-For": "192.0.2.80"},
+        environ_overrides={"REMOTE_ADDR": "198.51.100.1"},  # the proxy's own address, locked above
+    )
+    assert response.status_code == 302
