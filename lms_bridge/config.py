@@ -145,6 +145,14 @@ SETTINGS: dict[str, Setting] = {
     "SIGN_IN_LOCKOUT_MINUTES": Setting(_positive_int),
     "PASSWORD_MIN_LENGTH": Setting(_positive_int),
     "TRUSTED_PROXY_HOPS": Setting(_non_negative_int),
+    "MAIL_SERVER": Setting(_text),
+    "MAIL_PORT": Setting(_positive_int),
+    "MAIL_STARTTLS": Setting(_boolean),
+    "MAIL_USERNAME": Setting(_text),
+    "MAIL_PASSWORD": Setting(_text),
+    "MAIL_FROM": Setting(_text),
+    "PUBLIC_URL": Setting(_text),
+    "REMINDER_DAYS_BEFORE": Setting(_positive_int),
 }
 
 

@@ -21,3 +21,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     # Times are stored in UTC and shown in Europe/Helsinki (BABEL_DEFAULT_TIMEZONE).
     app.jinja_env.filters["localtime"] = lambda moment: format_datetime(moment, "d.M.yyyy 'klo' H.mm")
+    app.jinja_env.filters["localdate"] = lambda moment: format_datetime(moment, "d.M.yyyy")
+    app.jinja_env.filters["monthlabel"] = lambda moment: format_datetime(moment, "M/yyyy")

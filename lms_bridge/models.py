@@ -8,3 +8,4 @@ from lms_bridge.catalog import models as catalog_models  # noqa: F401
 from lms_bridge.packages import models as packages_models  # noqa: F401
 from lms_bridge.player import models as player_models  # noqa: F401
 from lms_bridge.register import models as register_models  # noqa: F401
+from lms_bridge.reports import models as reports_models  # noqa: F401

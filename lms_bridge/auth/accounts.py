@@ -111,6 +111,34 @@ def set_active(session: Session, account: Account, active: bool, *, actor: str) 
     )
 
 
+def update_digest_settings(
+    session: Session, account_id: int, *, email: str | None, weekly_digest: bool
+) -> None:
+    """The account's own e-mail address and whether it wants the weekly digest (needs an address)."""
+    account = session.get_one(Account, account_id)
+    if weekly_digest and not email:
+        raise AccountError(_l("Anna sähköpostiosoite, johon viikkokooste lähetetään."))
+    account.email, account.weekly_digest = email, weekly_digest
+    session.flush()
+    record_event(
+        session,
+        actor=f"account:{account_id}",
+        action="account.digest",
+        subject_type="account",
+        subject_id=account_id,
+        details={"weekly_digest": weekly_digest},
+    )
+
+
+def set_employee_number(
+    session: Session, account: Account, employee_number: str | None, *, actor: str
+) -> None:
+    """Link the account to the staff member it belongs to (their units follow HR's supervisor column)."""
+    account.employee_number = employee_number or None
+    session.flush()
+    record_event(session, actor=actor, action="account.link", subject_type="account", subject_id=account.id)
+
+
 def unlock(session: Session, username: str, *, actor: str) -> bool:
     """Lift a sign-in lockout of an account name; returns whether there was anything to lift."""
     lifted = throttle.clear(session, username=username)

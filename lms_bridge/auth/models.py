@@ -40,6 +40,12 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # The person in the register this account belongs to (their units, via HR's supervisor column); a
+    # natural key, as auth sits below the register and refers to none of its tables.
+    employee_number: Mapped[str | None] = mapped_column(String(50), index=True)
+    # Where the weekly digest of the supervisor's units goes, if they asked for it.
+    email: Mapped[str | None] = mapped_column(String(254))
+    weekly_digest: Mapped[bool] = mapped_column(default=False)
 
 
 class AccountSession(Base):

@@ -132,3 +132,16 @@ def set_course_rules(
         details={"competences": codes, "passing_score": passing_score},
     )
     return codes
+
+
+def courses_by_competence(session: Session) -> dict[int, list[Course]]:
+    """The courses that grant each competence, by competence id (reports name where to learn it)."""
+    found: dict[int, list[Course]] = {}
+    rows = session.execute(
+        select(CourseCompetence.competence_id, Course)
+        .join(Course, Course.id == CourseCompetence.course_id)
+        .order_by(Course.title)
+    )
+    for competence_id, course in rows:
+        found.setdefault(competence_id, []).append(course)
+    return found

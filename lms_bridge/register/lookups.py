@@ -29,3 +29,7 @@ def get_staff_by_employee_number(session: Session, employee_number: str) -> Staf
 def get_staff(session: Session, staff_id: int) -> Staff | None:
     """The staff member with this id, or None."""
     return session.get(Staff, staff_id)
+
+
+def get_unit_by_id(session: Session, unit_id: int | None) -> OrgUnit | None:
+    return session.get(OrgUnit, unit_id) if unit_id is not None else None

@@ -155,3 +155,14 @@ class SupervisorUnit(Base):
 
     account: Mapped[Account] = relationship(lazy="raise")
     unit: Mapped[OrgUnit] = relationship(lazy="raise")
+
+
+class SupervisorAssignment(Base):
+    """A staff member supervises a unit (with its descendants): the organisation's fact, from HR's staff
+    import (its `supervises` column) or set by an admin. A supervisor who arrives by an LTI launch, or
+    signs in with an account carrying their employee number, sees these units."""
+
+    __tablename__ = "supervisor_assignment"
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), primary_key=True)

@@ -1,4 +1,9 @@
-"""Which units a supervisor's account may see (each unit with its descendants)."""
+"""Which units a supervisor sees (each unit with its descendants).
+
+Two sources, both the register's: units assigned to a sign-in account (`lms-bridge accounts create --unit`,
+the admin page), and units a staff member supervises in the organisation (`supervisor_assignment`, from
+HR's staff import). An account belongs to a staff member when it carries their employee number.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from lms_bridge.audit import record_event
-from lms_bridge.register.models import SupervisorUnit
+from lms_bridge.auth.models import Account
+from lms_bridge.register.models import OrgUnit, Staff, SupervisorAssignment, SupervisorUnit
 
 
 def assign_units(session: Session, *, account_id: int, unit_ids: list[int], actor: str) -> None:
@@ -46,3 +52,76 @@ def supervised_unit_ids(session: Session, account_id: int) -> list[int]:
             .order_by(SupervisorUnit.unit_id)
         )
     )
+
+
+def set_supervised_units(session: Session, *, staff_id: int, unit_ids: list[int], actor: str) -> bool:
+    """Make the staff member supervise exactly these units (HR's supervisor column, an admin); returns
+    whether anything changed."""
+    wanted = set(unit_ids)
+    current = set(
+        session.scalars(select(SupervisorAssignment.unit_id).where(SupervisorAssignment.staff_id == staff_id))
+    )
+    if wanted == current:
+        return False
+    if current - wanted:
+        session.execute(
+            delete(SupervisorAssignment).where(
+                SupervisorAssignment.staff_id == staff_id, SupervisorAssignment.unit_id.in_(current - wanted)
+            )
+        )
+    session.add_all(
+        SupervisorAssignment(staff_id=staff_id, unit_id=unit_id) for unit_id in sorted(wanted - current)
+    )
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="staff.supervises",
+        subject_type="staff",
+        subject_id=staff_id,
+        details={"unit_ids": sorted(wanted)},
+    )
+    return True
+
+
+def units_of_account(session: Session, *, account_id: int, employee_number: str | None) -> set[int]:
+    """The units a supervisor's account sees: assigned to the account, or to the staff member it belongs
+    to (by employee number)."""
+    units = set(supervised_unit_ids(session, account_id))
+    if employee_number:
+        units |= set(
+            session.scalars(
+                select(SupervisorAssignment.unit_id)
+                .join(Staff, Staff.id == SupervisorAssignment.staff_id)
+                .where(Staff.employee_number == employee_number, Staff.active.is_(True))
+            )
+        )
+    return units
+
+
+def units_of_staff(session: Session, staff_id: int) -> set[int]:
+    """The units a staff member supervises (arriving by an LTI launch): their assignments, and those of
+    an account carrying their employee number."""
+    units = set(
+        session.scalars(select(SupervisorAssignment.unit_id).where(SupervisorAssignment.staff_id == staff_id))
+    )
+    staff = session.get(Staff, staff_id)
+    if staff is not None:
+        units |= set(
+            session.scalars(
+                select(SupervisorUnit.unit_id)
+                .join(Account, Account.id == SupervisorUnit.account_id)
+                .where(Account.employee_number == staff.employee_number, Account.active.is_(True))
+            )
+        )
+    return units
+
+
+def top_units(session: Session, unit_ids: set[int]) -> list[OrgUnit]:
+    """The units of a scope without those inside another of them (a unit includes its descendants)."""
+    units = sorted(session.scalars(select(OrgUnit).where(OrgUnit.id.in_(unit_ids))), key=lambda u: u.path)
+    tops: list[OrgUnit] = []
+    for unit in units:
+        if not any(unit.path.startswith(top.path) for top in tops):
+            tops.append(unit)
+    return tops

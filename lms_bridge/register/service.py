@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Table, column, select, table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from lms_bridge import signals
 from lms_bridge.audit import record_event
@@ -483,3 +483,25 @@ def correct_completion(
     )
     logger.info("Completion %s superseded by %s (voided=%s)", original.id, correction.id, void)
     return correction
+
+
+@dataclass(frozen=True)
+class TranscriptRow:
+    completion: Completion
+    competence_code: str
+    competence_name: str
+    course_id: int | None
+    superseded: bool  # a correction replaced it
+
+
+def transcript(session: Session, staff_id: int) -> list[TranscriptRow]:
+    """Every completion of a person, newest first, with what replaced or voided it (append-only record)."""
+    correction = aliased(Completion)
+    rows = session.execute(
+        select(Completion, Competence.code, Competence.name_fi, correction.id.is_not(None))
+        .join(Competence, Competence.id == Completion.competence_id)
+        .outerjoin(correction, correction.supersedes_id == Completion.id)
+        .where(Completion.staff_id == staff_id)
+        .order_by(Completion.completed_at.desc(), Completion.id.desc())
+    )
+    return [TranscriptRow(c, code, name, c.course_id, bool(superseded)) for c, code, name, superseded in rows]
