@@ -14,6 +14,7 @@ from lms_bridge.auth.accounts import (
     has_admin,
     require_account,
     set_active,
+    set_employee_number,
     set_password,
     unlock,
 )
@@ -135,3 +136,21 @@ def reset_password_command(username: str, password: str) -> None:
             min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
         )
     click.echo(_("Tilin %(name)s salasana vaihdettu; sen istunnot päättyivät.", name=username))
+
+
+@accounts_cli.command("assign-units")
+@click.argument("username")
+@click.option(
+    "--unit", "unit_codes", multiple=True, help="A unit the supervisor sees (repeatable; none: no units)."
+)
+@click.option("--employee-number", default=None, help="Link the account to this staff member (HR's units).")
+@with_appcontext
+def assign_units_command(username: str, unit_codes: tuple[str, ...], employee_number: str | None) -> None:
+    """Set the units supervisor USERNAME sees (each with its sub-units); optionally link them to staff."""
+    with transaction() as session:
+        account = require_account(session, username)
+        unit_ids = [get_unit_by_code(session, code).id for code in unit_codes]
+        assign_units(session, account_id=account.id, unit_ids=unit_ids, actor=cli_actor())
+        if employee_number is not None:
+            set_employee_number(session, account, employee_number, actor=cli_actor())
+    click.echo(_("Tilin %(name)s yksiköt: %(units)s", name=username, units=", ".join(unit_codes) or "–"))

@@ -13,13 +13,12 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_bridge.audit import record_event
-from lms_bridge.auth.accounts import current_account, update_digest_settings
+from lms_bridge.auth.accounts import AccountError, current_account, update_digest_settings
 from lms_bridge.catalog.service import courses_by_competence, list_competences, list_courses
 from lms_bridge.db import get_session, transaction, utcnow
 from lms_bridge.register.lookups import get_unit_by_id
 from lms_bridge.reports import exports, queries
 from lms_bridge.reports.forms import DigestForm
-from lms_bridge.reports.labels import STATUS_ICONS, source_label, status_label
 from lms_bridge.reports.scope import (
     Viewer,
     current_learner,
@@ -43,8 +42,8 @@ def with_viewer(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         db = get_session()
         viewer = current_viewer(db)
-        if viewer is None:
-            if current_learner(db) is not None:
+        if viewer is None or (not viewer.has_scope and viewer.actor.startswith("staff:")):
+            if current_learner(db) is not None:  # a learner (also one launched from Moodle): their own page
                 return redirect(url_for("reports.me"))
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         if not viewer.has_scope:
@@ -95,11 +94,6 @@ def _audit_export(viewer: Viewer, what: str, subject: str, fmt: str) -> None:
             subject_id=subject,
             details={"format": fmt, "query": request.query_string.decode()[:500]},
         )
-
-
-@bp.app_context_processor
-def report_helpers() -> dict[str, Any]:
-    return {"status_label": status_label, "status_icon": STATUS_ICONS.get, "source_label": source_label}
 
 
 @bp.get("/")
@@ -163,7 +157,7 @@ def status_list(viewer: Viewer, code: str, kind: str) -> str:
         within=within,
         windows=queries.EXPIRING_WINDOWS,
         job_title=job_title,
-        trail=_trail(viewer, found.id),
+        crumbs=_trail(viewer, found.id),
     )
 
 
@@ -186,7 +180,7 @@ def trend(viewer: Viewer, code: str) -> str:
     db = get_session()
     found = require_unit(db, viewer, code)
     points = queries.completion_trend(db, found, now=utcnow())
-    return render_template("reports/trend.html", unit=found, points=points, trail=_trail(viewer, found.id))
+    return render_template("reports/trend.html", unit=found, points=points, crumbs=_trail(viewer, found.id))
 
 
 @bp.get("/people/<employee_number>")
@@ -195,7 +189,7 @@ def person(viewer: Viewer, employee_number: str) -> str:
     db = get_session()
     staff, unit = require_person(db, viewer, employee_number)
     found = queries.person_transcript(db, staff, unit, now=utcnow(), expiring_within_days=_days())
-    return render_template("reports/person.html", t=found, trail=_trail(viewer, unit.id))
+    return render_template("reports/person.html", t=found, crumbs=_trail(viewer, unit.id))
 
 
 @bp.get("/people/<employee_number>/transcript.<fmt>")
@@ -220,12 +214,16 @@ def settings(viewer: Viewer) -> str | BaseResponse | tuple[str, int]:
         raise NotFound()
     form = DigestForm(obj=account)
     if form.validate_on_submit():
-        with transaction() as db:
-            update_digest_settings(
-                db, account.id, email=form.email.data or None, weekly_digest=bool(form.weekly_digest.data)
-            )
-        flash(_("Asetukset tallennettiin."))
-        return redirect(url_for("reports.settings"))
+        try:
+            with transaction() as db:
+                update_digest_settings(
+                    db, account.id, email=form.email.data or None, weekly_digest=bool(form.weekly_digest.data)
+                )
+        except AccountError as error:
+            form.email.errors.append(str(error.message))
+        else:
+            flash(_("Asetukset tallennettiin."))
+            return redirect(url_for("reports.settings"))
     return render_template("reports/settings.html", form=form), 400 if form.errors else 200
 
 

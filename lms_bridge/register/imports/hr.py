@@ -4,7 +4,9 @@ units.csv:  unit_code, name, kind (region|service_area|unit|team, or hyvinvointi
             tiimi), parent_code (empty for the region)
 staff.csv:  employee_number, first_name, last_name, job_title, unit_code, optional email and active
             (1/0, kyllä/ei); optionally unit_name, unit_kind and parent_unit_code, which create or
-            update the staff member's unit so one HR file can carry both.
+            update the staff member's unit so one HR file can carry both; optionally supervises: the
+            codes of the units the person supervises (comma- or space-separated; empty: none), so the
+            supervisor reports follow the organisation.
 Staff not in the file are deactivated, never deleted. See docs/register.md.
 """
 
@@ -24,6 +26,7 @@ from lms_bridge.register.errors import ImportRejected
 from lms_bridge.register.imports.csv_io import CsvTable, parse_bool, read_csv
 from lms_bridge.register.imports.summary import ImportSummary
 from lms_bridge.register.models import UNIT_KINDS, OrgUnit, Staff
+from lms_bridge.register.scopes import set_supervised_units
 
 UNIT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
 KIND_ALIASES = {
@@ -38,7 +41,7 @@ KIND_ALIASES = {
     "tiimi": "team",
 }
 STAFF_COLUMNS = ("employee_number", "first_name", "last_name", "job_title", "unit_code")
-STAFF_OPTIONAL = ("email", "active", "unit_name", "unit_kind", "parent_unit_code")
+STAFF_OPTIONAL = ("email", "active", "unit_name", "unit_kind", "parent_unit_code", "supervises")
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,7 @@ class _StaffRow:
     job_title: str
     unit_code: str
     active: bool
+    supervises: tuple[str, ...] | None  # None: the file has no supervises column
 
 
 def _staff_rows(report: ImportSummary, table: CsvTable) -> list[_StaffRow]:
@@ -261,6 +265,10 @@ def _staff_rows(report: ImportSummary, table: CsvTable) -> list[_StaffRow]:
             problem = _("tehtävänimike puuttuu")
         elif v.get("email") and "@" not in v["email"]:
             problem = _("sähköpostiosoite %(email)s ei kelpaa", email=v["email"])
+        supervises = tuple(re.split(r"[\s,]+", v["supervises"].strip())) if v.get("supervises") else ()
+        bad_codes = [code for code in supervises if not UNIT_CODE.match(code)]
+        if bad_codes and not problem:
+            problem = _("esihenkilön yksikkötunnus %(code)s ei kelpaa", code=bad_codes[0])
         try:
             active = parse_bool(v.get("active", ""), default=True)
         except ValueError as error:
@@ -280,6 +288,7 @@ def _staff_rows(report: ImportSummary, table: CsvTable) -> list[_StaffRow]:
                 v["job_title"].lower(),
                 v["unit_code"],
                 active,
+                supervises if "supervises" in table.header else None,
             )
         )
     return rows
@@ -327,6 +336,31 @@ def _apply_staff(session: Session, report: ImportSummary, rows: list[_StaffRow])
             staff.active = False  # a leaver: kept with their completions, never deleted
             report.deactivated += 1
     session.flush()
+    _apply_supervisors(session, report, rows, unit_ids)
+
+
+def _apply_supervisors(
+    session: Session, report: ImportSummary, rows: list[_StaffRow], unit_ids: dict[str, int]
+) -> None:
+    """The file's supervises column, when it has one: each person supervises exactly those units."""
+    staff_ids = dict(session.execute(select(Staff.employee_number, Staff.id)).all())
+    changed = 0
+    for row in rows:
+        if row.supervises is None:
+            continue
+        unknown = [code for code in row.supervises if code not in unit_ids]
+        if unknown:
+            report.reject(row.line, _("esihenkilön yksikköä %(code)s ei löydy", code=unknown[0]))
+            continue
+        if set_supervised_units(
+            session,
+            staff_id=staff_ids[row.employee_number],
+            unit_ids=[unit_ids[code] for code in row.supervises],
+            actor="import:staff",
+        ):
+            changed += 1
+    if changed:
+        report.notes.append(_("Esihenkilöiden yksiköt muuttuivat %(n)s henkilöllä.", n=changed))
 
 
 def apply_unit_specs(session: Session, specs: list[UnitSpec]) -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
+from collections import Counter
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from lms_bridge.register.service import (
     record_completion,
     record_completions_bulk,
 )
-from lms_bridge.register.status import StatusFilter, competence_statuses
+from lms_bridge.register.status import StatusFilter, competence_statuses, status_counts
 from tests.factories import NOW
 
 if TYPE_CHECKING:  # imported into a test module, pytest would try to collect the class
@@ -381,6 +382,24 @@ def test_statuses_match_a_reference_computed_from_the_completions(
     got = {key: status for key, status in statuses(unit_path=region.path).items() if key[0] in mine}
     assert got == reference
     assert set(reference.values()) == {"valid", "expiring", "expired", "missing", "not_required"}
+
+    # status_counts: the same rule, counted by unit without pairing every person
+    def counts(**filters: object) -> Counter[tuple[int, int, str]]:
+        got: Counter[tuple[int, int, str]] = Counter()
+        for row in status_counts(session, now=NOW, expiring_within_days=60, flt=StatusFilter(**filters)):  # type: ignore[arg-type]
+            got[(row.unit_id, row.competence_id, row.status)] += row.people
+        return got
+
+    def reference_counts(people_of: list[Staff]) -> Counter[tuple[int, int, str]]:
+        return Counter((p.unit_id, c.id, reference[(p.id, c.id)]) for p in people_of for c in competences)
+
+    assert counts(unit_path=region.path) == reference_counts(active)
+    area_people = [p for p in active if session.get_one(OrgUnit, p.unit_id).path.startswith(areas[0].path)]
+    assert counts(unit_path=areas[0].path) == reference_counts(area_people)
+    title = active[0].job_title
+    assert counts(unit_path=region.path, job_title=title) == reference_counts(
+        [p for p in active if p.job_title == title]
+    )
     in_area = {p.id for p in active if session.get_one(OrgUnit, p.unit_id).path.startswith(areas[0].path)}
     assert statuses(unit_path=areas[0].path) == {k: v for k, v in reference.items() if k[0] in in_area}
     one = active[3]
