@@ -38,3 +38,20 @@ class RulesForm(FlaskForm):  # type: ignore[misc]
 
 class CurrentVersionForm(FlaskForm):  # type: ignore[misc]
     number = HiddenField()
+
+
+class SupervisorForm(FlaskForm):  # type: ignore[misc]
+    units = StringField(
+        _l("Yksiköt, joita esihenkilö näkee"),
+        validators=[
+            Optional(),
+            Regexp(r"^[A-Za-z0-9_.,\s-]*$", message=_l("Yksikkötunnukset pilkuin erotettuina.")),
+        ],
+    )
+    employee_number = StringField(
+        _l("Henkilönumero (HR:n esihenkilötiedot seuraavat tätä henkilöä)"),
+        validators=[
+            Optional(),
+            Regexp(r"^[A-Za-z0-9_.-]{1,50}$", message=_l("Henkilönumero ilman välilyöntejä.")),
+        ],
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from flask import (
@@ -18,18 +19,27 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from lms_bridge.admin.forms import CurrentVersionForm, ImportForm, RulesForm
-from lms_bridge.auth.accounts import current_account, require_role
+from lms_bridge.admin.forms import CurrentVersionForm, ImportForm, RulesForm, SupervisorForm
+from lms_bridge.auth.accounts import (
+    current_account,
+    list_accounts,
+    require_account,
+    require_role,
+    set_employee_number,
+)
 from lms_bridge.catalog import service as catalog
 from lms_bridge.catalog.errors import CatalogError
 from lms_bridge.catalog.models import Course
 from lms_bridge.db import get_session, transaction
+from lms_bridge.errors import DomainError
 from lms_bridge.limits import body_limit
 from lms_bridge.packages import service
 from lms_bridge.packages.errors import PackageImportError
 from lms_bridge.packages.settings import package_limits, schema_set
 from lms_bridge.packages.store import PackageStore
 from lms_bridge.packages.views import content_response
+from lms_bridge.register.lookups import get_unit_by_code
+from lms_bridge.register.scopes import assign_units, units_by_account
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -196,3 +206,43 @@ def preview(version_id: int) -> str:
 def preview_file(version_id: int, path: str) -> Response:
     found = service.get_version(get_session(), version_id)
     return content_response(found.storage_key, path)
+
+
+@bp.get("/supervisors")
+@require_role("admin")
+def supervisors() -> str:
+    db = get_session()
+    return render_template(
+        "admin/supervisors.html",
+        accounts=list_accounts(db, role="supervisor"),
+        units=units_by_account(db),
+        form=SupervisorForm(),
+    )
+
+
+@bp.post("/supervisors/<username>")
+@require_role("admin")
+def set_supervisor(username: str) -> BaseResponse | tuple[str, int]:
+    form = SupervisorForm()
+    if form.validate_on_submit():
+        codes = [code for code in re.split(r"[\s,]+", form.units.data or "") if code]
+        try:
+            with transaction() as db:
+                account = require_account(db, username)
+                unit_ids = [get_unit_by_code(db, code).id for code in codes]
+                assign_units(db, account_id=account.id, unit_ids=unit_ids, actor=_actor())
+                set_employee_number(db, account, form.employee_number.data or None, actor=_actor())
+        except DomainError as error:
+            form.units.errors.append(str(error.message))
+        else:
+            flash(_("Esihenkilön %(name)s yksiköt tallennettiin.", name=username))
+            return redirect(url_for("admin.supervisors"))
+    db = get_session()
+    page = render_template(
+        "admin/supervisors.html",
+        accounts=list_accounts(db, role="supervisor"),
+        units=units_by_account(db),
+        form=form,
+        failed=username,
+    )
+    return page, 400

@@ -78,6 +78,11 @@ def require_account(session: Session, username: str) -> Account:
     return account
 
 
+def list_accounts(session: Session, *, role: str | None = None) -> list[Account]:
+    query = select(Account).order_by(Account.username)
+    return list(session.scalars(query.where(Account.role == role) if role else query))
+
+
 def has_admin(session: Session) -> bool:
     return session.scalars(select(Account.id).where(Account.role == "admin").limit(1)).first() is not None
 

@@ -125,3 +125,16 @@ def top_units(session: Session, unit_ids: set[int]) -> list[OrgUnit]:
         if not any(unit.path.startswith(top.path) for top in tops):
             tops.append(unit)
     return tops
+
+
+def units_by_account(session: Session) -> dict[int, list[OrgUnit]]:
+    """Every account's directly assigned units, by account id (the admin's list of supervisors)."""
+    found: dict[int, list[OrgUnit]] = {}
+    rows = session.execute(
+        select(SupervisorUnit.account_id, OrgUnit)
+        .join(OrgUnit, OrgUnit.id == SupervisorUnit.unit_id)
+        .order_by(OrgUnit.code)
+    )
+    for account_id, unit in rows:
+        found.setdefault(account_id, []).append(unit)
+    return found
