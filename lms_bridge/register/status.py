@@ -23,7 +23,20 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from sqlalchemy import Boolean, ColumnElement, Select, and_, case, func, or_, select, true, type_coerce
+import sqlalchemy as sa
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.orm import Session, aliased
 
 from lms_bridge.catalog.models import Competence
@@ -314,14 +327,18 @@ def status_counts(
     )
     both = held_rows.union_all(not_held_rows).subquery("counted")
     stmt = select(
-        both.c.unit_id, both.c.competence_id, both.c.status, both.c.required, func.sum(both.c.n)
+        both.c.unit_id,
+        both.c.competence_id,
+        both.c.status,
+        both.c.required,
+        sa.cast(func.sum(both.c.n), Integer),  # an integer, not PostgreSQL's numeric: no Decimal per row
     ).group_by(both.c.unit_id, both.c.competence_id, both.c.status, both.c.required)
     if flt.competence_id is not None:
         stmt = stmt.where(both.c.competence_id == flt.competence_id)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(_POSTGRESQL_SETTINGS)
-    return [StatusCount(u, c, s, bool(r), int(n)) for u, c, s, r, n in connection.execute(stmt)]
+    return [StatusCount(u, c, s, bool(r), n) for u, c, s, r, n in connection.execute(stmt).all()]
 
 
 def required_pairs(unit_path: str) -> Select[Any]:

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from lms_bridge.catalog.models import Competence
+from lms_bridge.register.status import STATUSES
 from lms_bridge.reports.labels import source_label, status_label
 from lms_bridge.reports.queries import ListRow, PersonRow, Transcript
 
@@ -45,6 +46,8 @@ def matrix_table(competences: list[Competence], people: list[PersonRow]) -> Tabl
     headers = [_("Henkilönumero"), _("Sukunimi"), _("Etunimi"), _("Yksikkö"), _("Tehtävänimike")]
     headers += [f"{c.code} {c.name_fi}" for c in competences]
 
+    labels = {status: status_label(status) for status in STATUSES}  # once, not per cell: lazy strings cost
+
     def rows() -> Iterable[list[Any]]:
         for person in people:
             staff = person.staff
@@ -52,7 +55,7 @@ def matrix_table(competences: list[Competence], people: list[PersonRow]) -> Tabl
             row.append(staff.job_title)
             for competence in competences:
                 cell = person.cells.get(competence.id)
-                row.append(status_label(cell.status) if cell else "")
+                row.append(labels[cell.status] if cell else "")
             yield row
 
     return Table(headers, rows())
