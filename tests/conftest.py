@@ -13,6 +13,9 @@ from flask import Flask
 
 from lms_bridge import PROJECT_ROOT, create_app
 
+# Shared fixture packages (STYLE.md: fixtures live in one package each, loaded here, not imported).
+pytest_plugins = ["tests.fakes.fixtures"]
+
 SHARED_DIR = Path(os.environ.get("LMS_BRIDGE_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
 
 
