@@ -123,7 +123,13 @@ class FakeMoodle:
         self._stopping.clear()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-moodle", daemon=True)
+        self._thread = threading.Thread(
+            # A short poll makes stop() quick: every test starts and stops its own fake.
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="fake-moodle",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
