@@ -12,6 +12,7 @@ shapes as recorded in ../shared/fixtures/moodle/ws. The data is live: change `fa
     fake.remove_function("mod_scorm_get_scorm_sco_tracks")    # not in the token's service any more
     fake.missing_capabilities.add("mod/scorm:viewreport")     # the token's user lacks a capability
     fake.calls("core_enrol_get_enrolled_users")               # requests seen for that function
+    fake.latency = 0.012                   # every request takes 12 ms, as a real Moodle's might
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import secrets
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qsl
@@ -69,6 +70,9 @@ class _Fault:
     kind: str  # "status", "delay", "drop"
     status: int = 500
     seconds: float = 0.0
+    body: bytes = b"<html><body><h1>Internal Server Error</h1></body></html>"
+    content_type: str = "text/html"
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
@@ -110,6 +114,9 @@ class FakeMoodle:
         self.token = next(iter(self.tokens))
         self.service_functions = list(service_functions if service_functions is not None else FUNCTIONS)
         self.missing_capabilities: set[str] = set()
+        # Seconds each request takes before it is answered: a real Moodle answers some 70-100 calls a
+        # second, so a benchmark can let calls, not this process, set the time.
+        self.latency = 0.0
         self.requests: list[RecordedRequest] = []
         self._faults: deque[_Fault] = deque()
         self._lock = threading.Lock()
@@ -155,10 +162,24 @@ class FakeMoodle:
 
     # --- faults and configuration --------------------------------------------------------------------
 
-    def fail_next(self, count: int = 1, *, status: int = 500) -> None:
-        """The next `count` requests get `status` with an HTML body, as a crashed PHP or proxy gives."""
+    def fail_next(
+        self,
+        count: int = 1,
+        *,
+        status: int = 500,
+        body: bytes | None = None,
+        content_type: str = "text/html",
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """The next `count` requests get `status` and, by default, an HTML body, as a crashed PHP or a
+        proxy gives; `body`, `content_type` and `headers` make other replies (a redirect, a JSON error)."""
+        fault = _Fault(
+            "status", status=status, content_type=content_type, headers=tuple((headers or {}).items())
+        )
+        if body is not None:
+            fault = replace(fault, body=body)
         with self._lock:
-            self._faults.extend(_Fault("status", status=status) for _ in range(count))
+            self._faults.extend(fault for _ in range(count))
 
     def delay_next(self, count: int = 1, *, seconds: float) -> None:
         """The next `count` requests are answered only after `seconds` (longer than a client's read
@@ -239,6 +260,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     # Keep-alive, as Moodle behind Apache or nginx: a sync makes thousands of calls on one connection.
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, the client's delayed ACK
+    # holds each reply back ~40 ms, which would make 10,000 calls take minutes instead of seconds.
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_POST(self) -> None:
@@ -270,9 +294,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if fault is not None and fault.kind == "status":
-            self._send(fault.status, b"<html><body><h1>Internal Server Error</h1></body></html>", "text/html")
+            self._send(fault.status, fault.body, fault.content_type, fault.headers)
             return
-        if fault is not None and fault.kind == "delay" and fake._stopping.wait(fault.seconds):
+        delay = fake.latency + (fault.seconds if fault is not None and fault.kind == "delay" else 0.0)
+        if delay and fake._stopping.wait(delay):
             return
         if path != REST_PATH:
             self._send(404, b"<html><body>Not Found</body></html>", "text/html")
@@ -288,10 +313,14 @@ class _Handler(BaseHTTPRequestHandler):
         # PHP's json_encode escapes "/" and non-ASCII; doing the same keeps clients from relying on raw text.
         self._send(200, json.dumps(reply).replace("/", "\\/").encode(), "application/json")
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: Iterable[tuple[str, str]] = ()
+    ) -> None:
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            for name, value in headers:
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
