@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 from urllib3.util.retry import Retry
 
@@ -333,6 +333,7 @@ class MoodleClient:
         asked in several calls (PHP would drop the fields past max_input_vars without a word).
         """
         found: list[MoodleUser] = []
+        # No values, no call: Moodle would refuse the missing `values` as an invalid parameter.
         for start in range(0, len(values), MAX_VALUES_PER_CALL):
             chunk = list(values[start : start + MAX_VALUES_PER_CALL])
             params: dict[str, Param] = {"field": field, "values": chunk}
@@ -427,9 +428,9 @@ def _is_timeout(error: requests.RequestException) -> bool:
         return True
     # After the retries run out, requests wraps urllib3's timeout in a plain ConnectionError.
     cause = error.args[0] if error.args else None
-    if isinstance(cause, MaxRetryError):
-        return isinstance(cause.reason, Urllib3TimeoutError)
-    return isinstance(cause, Urllib3TimeoutError)
+    reason = cause.reason if isinstance(cause, MaxRetryError) else cause
+    # urllib3's NewConnectionError (refused, unknown host) subclasses ConnectTimeoutError.
+    return isinstance(reason, Urllib3TimeoutError) and not isinstance(reason, NewConnectionError)
 
 
 def _reason(error: requests.RequestException) -> str:
