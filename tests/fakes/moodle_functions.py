@@ -199,7 +199,9 @@ def _picture(data: MoodleData, size: str) -> str:
     return f"{data.site_url}/theme/image.php/boost/core/{data.theme_revision}/u/{size}"
 
 
-def user_details(data: MoodleData, user: User, fields: frozenset[str], course: Course | None = None) -> dict:
+def user_details(
+    data: MoodleData, user: User, fields: frozenset[str], course: Course | None = None
+) -> dict[str, Any]:
     """user_get_user_details() as the site admin sees it, keys in the order of the function's returns."""
     out: dict[str, Any] = {"id": user.id}
     for name in ("username", "firstname", "lastname"):
@@ -236,7 +238,7 @@ def user_details(data: MoodleData, user: User, fields: frozenset[str], course: C
     return out
 
 
-def core_enrol_get_enrolled_users(ctx: Context, p: dict) -> Any:
+def core_enrol_get_enrolled_users(ctx: Context, p: dict[str, Any]) -> Any:
     course = ctx.course(p["courseid"])
     ctx.require("moodle/course:viewparticipants")
     options = {option["name"]: option["value"] for option in p["options"]}
@@ -282,7 +284,7 @@ ROLE_CAPABILITIES = {
 }
 
 
-def core_user_get_users_by_field(ctx: Context, p: dict) -> Any:
+def core_user_get_users_by_field(ctx: Context, p: dict[str, Any]) -> Any:
     name = p["field"]
     if name not in ("id", "idnumber", "username", "email"):
         raise MoodleException(
@@ -311,7 +313,7 @@ ADVANCED_FEATURES = [
 ]  # fmt: skip
 
 
-def core_webservice_get_site_info(ctx: Context, p: dict) -> Any:
+def core_webservice_get_site_info(ctx: Context, p: dict[str, Any]) -> Any:
     data, user = ctx.data, ctx.caller
     return {
         "sitename": data.site_name,
@@ -354,7 +356,7 @@ def _num(value: float) -> int | float:
 
 def _grade_common(
     raw: float | None, dategraded: int | None, grademax: float, feedback: str, fmt: int
-) -> dict:
+) -> dict[str, Any]:
     return {
         "graderaw": _num(raw) if raw is not None else None,
         "gradedatesubmitted": None,
@@ -374,7 +376,7 @@ def _grade_common(
     }
 
 
-def grade_entry(data: MoodleData, course: Course, user: User) -> dict:
+def grade_entry(data: MoodleData, course: Course, user: User) -> dict[str, Any]:
     """One usergrades entry: the course's graded activities, then the course total (natural aggregation,
     empty grades left out: total and its maximum are sums over the items with a grade)."""
     # An enrolled user has grade rows (feedbackformat 2); one who is not has none (0).
@@ -439,7 +441,7 @@ def grade_entry(data: MoodleData, course: Course, user: User) -> dict:
     }
 
 
-def gradereport_user_get_grade_items(ctx: Context, p: dict) -> Any:
+def gradereport_user_get_grade_items(ctx: Context, p: dict[str, Any]) -> Any:
     course = ctx.course(p["courseid"])
     ctx.require("gradereport/user:view")
     if p["userid"] == 0:
@@ -464,7 +466,7 @@ def _is_tracked(data: MoodleData, course: Course, user_id: int) -> bool:
     return enrolment is not None and enrolment.role in GRADED_ROLES
 
 
-def core_completion_get_course_completion_status(ctx: Context, p: dict) -> Any:
+def core_completion_get_course_completion_status(ctx: Context, p: dict[str, Any]) -> Any:
     course = ctx.course(p["courseid"])
     user = ctx.user(p["userid"])
     if not course.completion_enabled or (user.id != ctx.caller.id and not ctx.has("report/completion:view")):
@@ -504,7 +506,7 @@ def core_completion_get_course_completion_status(ctx: Context, p: dict) -> Any:
 SCORM_STATUS_RULES = {2: "Pass the activity", 4: "Complete the activity", 6: "Complete or pass the activity"}
 
 
-def _rule_details(data: MoodleData, cmid: int, complete: bool) -> list[dict]:
+def _rule_details(data: MoodleData, cmid: int, complete: bool) -> list[dict[str, Any]]:
     activity = data.activities[cmid]
     if activity.modname != "scorm" or activity.tracking != TRACKING_AUTOMATIC:
         return []
@@ -531,7 +533,7 @@ def _rule_details(data: MoodleData, cmid: int, complete: bool) -> list[dict]:
     return details
 
 
-def core_completion_get_activities_completion_status(ctx: Context, p: dict) -> Any:
+def core_completion_get_activities_completion_status(ctx: Context, p: dict[str, Any]) -> Any:
     course = ctx.course(p["courseid"])
     user = ctx.user(p["userid"])
     if user.id != ctx.caller.id:
@@ -570,7 +572,7 @@ def core_completion_get_activities_completion_status(ctx: Context, p: dict) -> A
 # --- SCORM ----------------------------------------------------------------------------------------------
 
 
-def _scorm_reply(data: MoodleData, scorm: Scorm, manager: bool) -> dict:
+def _scorm_reply(data: MoodleData, scorm: Scorm, manager: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": scorm.id,
         "coursemodule": scorm.cmid,
@@ -630,7 +632,7 @@ def _scorm_reply(data: MoodleData, scorm: Scorm, manager: bool) -> dict:
     return out
 
 
-def mod_scorm_get_scorms_by_courses(ctx: Context, p: dict) -> Any:
+def mod_scorm_get_scorms_by_courses(ctx: Context, p: dict[str, Any]) -> Any:
     data = ctx.data
     course_ids = p["courseids"] or data.user_courses.get(ctx.caller.id, [])
     warnings, scorms = [], []
@@ -653,7 +655,7 @@ def mod_scorm_get_scorms_by_courses(ctx: Context, p: dict) -> Any:
     return {"scorms": scorms, "options": [{"name": "scormstandard", "value": "0"}], "warnings": warnings}
 
 
-def mod_scorm_get_scorm_scoes(ctx: Context, p: dict) -> Any:
+def mod_scorm_get_scorm_scoes(ctx: Context, p: dict[str, Any]) -> Any:
     scorm = ctx.scorm(p["scormid"])
     scoes = [ctx.data.scos[sid] for sid in ctx.data.scorm_scos[scorm.id]]
     if p["organization"]:
@@ -679,7 +681,7 @@ def mod_scorm_get_scorm_scoes(ctx: Context, p: dict) -> Any:
     }
 
 
-def mod_scorm_get_scorm_attempt_count(ctx: Context, p: dict) -> Any:
+def mod_scorm_get_scorm_attempt_count(ctx: Context, p: dict[str, Any]) -> Any:
     scorm = ctx.scorm(p["scormid"])
     user = ctx.user(p["userid"], active=True)
     if user.id != ctx.caller.id:
@@ -727,7 +729,7 @@ def usertrack(data: MoodleData, sco_id: int, user_id: int, attempt: int) -> list
     return list(summary.items()) + list(elements.items())
 
 
-def mod_scorm_get_scorm_sco_tracks(ctx: Context, p: dict) -> Any:
+def mod_scorm_get_scorm_sco_tracks(ctx: Context, p: dict[str, Any]) -> Any:
     sco = ctx.data.scos.get(p["scoid"])
     if sco is None or sco.scormtype != "sco":
         raise MoodleException("moodle_exception", "cannotfindsco", "Cannot find SCO")
@@ -765,7 +767,7 @@ SCORM12_DEFAULTS = (
 )  # fmt: skip
 
 
-def mod_scorm_get_scorm_user_data(ctx: Context, p: dict) -> Any:
+def mod_scorm_get_scorm_user_data(ctx: Context, p: dict[str, Any]) -> Any:
     """The CALLING user's data only: with an admin token it says nothing about any learner."""
     scorm = ctx.scorm(p["scormid"])
     if scorm.version != "SCORM_1.2":
@@ -808,7 +810,7 @@ def mod_scorm_get_scorm_user_data(ctx: Context, p: dict) -> Any:
 
 INT, BOOL, RAW = Value("int"), Value("bool"), Value("raw")
 
-FUNCTIONS: dict[str, tuple[dict[str, Spec], Callable[[Context, dict], Any]]] = {
+FUNCTIONS: dict[str, tuple[dict[str, Spec], Callable[[Context, dict[str, Any]], Any]]] = {
     "core_webservice_get_site_info": (
         {"serviceshortnames": Many(RAW, default=[])},
         core_webservice_get_site_info,
