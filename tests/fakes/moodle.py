@@ -28,16 +28,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qsl
 
+from tests.fakes.moodle_api import Context, MoodleException, Struct, missing_record, validate
 from tests.fakes.moodle_data import MoodleData
-from tests.fakes.moodle_functions import (
-    FUNCTIONS,
-    OTHER_MOODLE_FUNCTIONS,
-    Context,
-    MoodleException,
-    Struct,
-    missing_record,
-    validate,
-)
+from tests.fakes.moodle_functions import FUNCTIONS, OTHER_MOODLE_FUNCTIONS
 
 __all__ = ["REST_PATH", "FakeMoodle", "MoodleData", "RecordedRequest", "php_form"]
 

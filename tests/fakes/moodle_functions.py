@@ -9,10 +9,19 @@ language strings as best known; the client goes by errorcode, not message.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
+from tests.fakes.moodle_api import (
+    Context,
+    Many,
+    MoodleException,
+    Spec,
+    Struct,
+    Value,
+    invalid_parameter,
+    php_number,
+)
 from tests.fakes.moodle_data import (
     AGGREGATION_ANY,
     COMPLETE,
@@ -23,162 +32,15 @@ from tests.fakes.moodle_data import (
     TRACKING_NONE,
     Course,
     MoodleData,
-    Scorm,
     User,
 )
-
-
-class MoodleException(Exception):
-    """An error Moodle sends back as {"exception", "errorcode", "message"} with HTTP 200."""
-
-    def __init__(self, exception: str, errorcode: str, message: str) -> None:
-        super().__init__(f"{errorcode}: {message}")
-        self.reply = {"exception": exception, "errorcode": errorcode, "message": message}
-
-
-def invalid_parameter() -> MoodleException:
-    # Moodle's details go to debuginfo, which a production site (debugging off) does not send.
-    return MoodleException(
-        "invalid_parameter_exception", "invalidparameter", "Invalid parameter value detected"
-    )
-
-
-def missing_record(table: str) -> MoodleException:
-    return MoodleException(
-        "dml_missing_record_exception", "invalidrecord", f"Can't find data record in database table {table}."
-    )
-
-
-# --- parameter descriptions (external_value / external_multiple_structure / external_single_structure) --
-
-REQUIRED = object()
-
-
-@dataclass(frozen=True)
-class Value:
-    type: str  # "int", "bool", "raw", "alpha", "alphanumext"
-    default: Any = REQUIRED
-
-
-@dataclass(frozen=True)
-class Many:
-    item: Value | Struct
-    default: Any = REQUIRED
-
-
-@dataclass(frozen=True)
-class Struct:
-    keys: dict[str, Value | Many | Struct]
-    default: Any = REQUIRED
-
-
-Spec = Value | Many | Struct
-
-
-def validate(spec: Spec, value: Any) -> Any:
-    """Moodle's external_api::validate_parameters on PHP-parsed input; raises invalidparameter."""
-    if isinstance(spec, Value):
-        if not isinstance(value, str):
-            raise invalid_parameter()
-        return _clean(spec.type, value)
-    if not isinstance(value, dict):
-        raise invalid_parameter()
-    if isinstance(spec, Many):
-        return [validate(spec.item, item) for item in value.values()]
-    if set(value) - set(spec.keys):  # "Unexpected keys detected in parameter array"
-        raise invalid_parameter()
-    result = {}
-    for key, item_spec in spec.keys.items():
-        if key in value:
-            result[key] = validate(item_spec, value[key])
-        elif item_spec.default is REQUIRED:
-            raise invalid_parameter()
-        else:
-            result[key] = item_spec.default
-    return result
-
-
-def _clean(type_: str, value: str) -> Any:
-    # validate_param: the value must equal its cleaned form, so "2" is an int but " 2" and "abc" are not,
-    # and PARAM_BOOL takes only "0" and "1".
-    if type_ == "int":
-        try:
-            cleaned = int(value)
-        except ValueError:
-            raise invalid_parameter() from None
-        if str(cleaned) != value:
-            raise invalid_parameter()
-        return cleaned
-    if type_ == "bool":
-        if value not in ("0", "1"):
-            raise invalid_parameter()
-        return value == "1"
-    if type_ == "alpha" and not value.isalpha():
-        raise invalid_parameter()
-    if type_ == "alphanumext" and not all(c.isalnum() or c in "_-" for c in value):
-        raise invalid_parameter()
-    return value
-
-
-# --- the call context ----------------------------------------------------------------------------------
-
-CAPABILITY_NAMES = {
-    "moodle/course:viewparticipants": "View participants",
-    "moodle/course:enrolreview": "Review course enrolments",
-    "moodle/role:review": "Review permissions for others",
-    "gradereport/user:view": "View your own grade report",
-    "moodle/grade:viewall": "View grades of other users",
-    "report/progress:view": "View activity completion reports",
-    "report/completion:view": "View course completion report",
-    "mod/scorm:viewreport": "View reports",
-}
-
-
-@dataclass
-class Context:
-    data: MoodleData
-    caller: User
-    service_functions: Sequence[str]
-    missing_capabilities: set[str] = field(default_factory=set)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.caller.id == self.data.admin.id
-
-    def has(self, capability: str) -> bool:
-        # The site admin has every capability except those a test took away; other callers (a
-        # learner's own token) have none of the report capabilities.
-        return self.is_admin and capability not in self.missing_capabilities
-
-    def require(self, capability: str) -> None:
-        if not self.has(capability):
-            name = CAPABILITY_NAMES.get(capability, capability)
-            raise MoodleException(
-                "required_capability_exception",
-                "nopermissions",
-                f"Sorry, but you do not currently have permissions to do that ({name}).",
-            )
-
-    def course(self, course_id: int) -> Course:
-        course = self.data.courses.get(course_id)
-        if course is None:
-            raise missing_record("course")
-        return course
-
-    def user(self, user_id: int, *, active: bool = False) -> User:
-        user = self.data.users.get(user_id)
-        if user is None:
-            raise missing_record("user")
-        if active and user.suspended:  # core_user::require_active_user
-            raise MoodleException("moodle_exception", "suspended", "Suspended account")
-        return user
-
-    def scorm(self, scorm_id: int) -> Scorm:
-        scorm = self.data.scorms.get(scorm_id)
-        if scorm is None:
-            raise missing_record("scorm")
-        return scorm
-
+from tests.fakes.moodle_scorm import (
+    mod_scorm_get_scorm_attempt_count,
+    mod_scorm_get_scorm_sco_tracks,
+    mod_scorm_get_scorm_scoes,
+    mod_scorm_get_scorm_user_data,
+    mod_scorm_get_scorms_by_courses,
+)
 
 # --- users ----------------------------------------------------------------------------------------------
 
@@ -349,16 +211,11 @@ def core_webservice_get_site_info(ctx: Context, p: dict[str, Any]) -> Any:
 # --- grades ---------------------------------------------------------------------------------------------
 
 
-def _num(value: float) -> int | float:
-    # PHP hands integral grades over as 85, not 85.0.
-    return int(value) if float(value).is_integer() else value
-
-
 def _grade_common(
     raw: float | None, dategraded: int | None, grademax: float, feedback: str, fmt: int
 ) -> dict[str, Any]:
     return {
-        "graderaw": _num(raw) if raw is not None else None,
+        "graderaw": php_number(raw) if raw is not None else None,
         "gradedatesubmitted": None,
         "gradedategraded": dategraded,
         "gradehiddenbydate": False,
@@ -368,8 +225,8 @@ def _grade_common(
         "gradeisoverridden": False,
         "gradeformatted": f"{raw:.2f}" if raw is not None else "-",
         "grademin": 0,
-        "grademax": _num(grademax),
-        "rangeformatted": f"0&ndash;{_num(grademax)}",
+        "grademax": php_number(grademax),
+        "rangeformatted": f"0&ndash;{php_number(grademax)}",
         "percentageformatted": f"{100 * raw / grademax:.2f} %" if raw is not None and grademax else "-",
         "feedback": feedback,
         "feedbackformat": fmt,
@@ -404,7 +261,7 @@ def grade_entry(data: MoodleData, course: Course, user: User) -> dict[str, Any]:
             "scaleid": None,
             "locked": False,
             "cmid": activity.cmid,
-            "weightraw": _num(round(weight, 5)),
+            "weightraw": php_number(round(weight, 5)),
             "weightformatted": f"{100 * weight:.2f} %",
         }
         if raw is None:
@@ -567,243 +424,6 @@ def core_completion_get_activities_completion_status(ctx: Context, p: dict[str, 
             }
         )
     return {"statuses": statuses, "warnings": []}
-
-
-# --- SCORM ----------------------------------------------------------------------------------------------
-
-
-def _scorm_reply(data: MoodleData, scorm: Scorm, manager: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": scorm.id,
-        "coursemodule": scorm.cmid,
-        "course": scorm.course_id,
-        "name": scorm.name,
-        "intro": scorm.intro,
-        "introformat": 1,
-        "introfiles": [],
-    }
-    if manager:
-        out |= {"section": 0, "visible": True, "groupmode": 0, "groupingid": 0}
-    out |= {
-        "lang": "",
-        "packagesize": scorm.packagesize,
-        "packageurl": f"{data.site_url}/webservice/pluginfile.php/{scorm.context_id}/mod_scorm/package/0/"
-        f"{scorm.reference}",
-        "version": scorm.version,
-        "maxgrade": scorm.maxgrade,
-        "grademethod": scorm.grademethod,
-        "whatgrade": scorm.whatgrade,
-        "maxattempt": scorm.maxattempt,
-        "forcecompleted": False,
-        "forcenewattempt": 0,
-        "lastattemptlock": False,
-        "displayattemptstatus": 1,
-        "displaycoursestructure": False,
-        "sha1hash": scorm.sha1hash,
-        "md5hash": "",
-        "revision": 1,
-        "launch": scorm.launch_sco_id,
-        "skipview": 0,
-        "hidebrowse": False,
-        "hidetoc": 0,
-        "nav": 1,
-        "navpositionleft": -100,
-        "navpositiontop": -100,
-        "auto": False,
-        "popup": 0,
-        "width": 100,
-        "height": 500,
-        "timeopen": 0,
-        "timeclose": 0,
-        "scormtype": "local",
-        "reference": scorm.reference,
-        "protectpackagedownloads": False,
-    }
-    if manager:  # settings only those who may manage activities see
-        out |= {
-            "updatefreq": 0,
-            "options": "",
-            "completionstatusrequired": scorm.completionstatusrequired,
-            "completionscorerequired": scorm.completionscorerequired,
-            "completionstatusallscos": scorm.completionstatusallscos,
-            "autocommit": False,
-            "timemodified": 0,
-        }
-    return out
-
-
-def mod_scorm_get_scorms_by_courses(ctx: Context, p: dict[str, Any]) -> Any:
-    data = ctx.data
-    course_ids = p["courseids"] or data.user_courses.get(ctx.caller.id, [])
-    warnings, scorms = [], []
-    for course_id in dict.fromkeys(course_ids):
-        course = data.courses.get(course_id)
-        if course is None or not (ctx.is_admin or ctx.caller.id in data.enrolments[course_id]):
-            warnings.append(
-                {
-                    "item": "course",
-                    "itemid": course_id,
-                    "warningcode": "1",
-                    "message": "No access rights in course context",
-                }
-            )
-            continue
-        for cmid in data.course_activities[course_id]:
-            activity = data.activities[cmid]
-            if activity.modname == "scorm":
-                scorms.append(_scorm_reply(data, data.scorms[activity.instance], ctx.is_admin))
-    return {"scorms": scorms, "options": [{"name": "scormstandard", "value": "0"}], "warnings": warnings}
-
-
-def mod_scorm_get_scorm_scoes(ctx: Context, p: dict[str, Any]) -> Any:
-    scorm = ctx.scorm(p["scormid"])
-    scoes = [ctx.data.scos[sid] for sid in ctx.data.scorm_scos[scorm.id]]
-    if p["organization"]:
-        scoes = [sco for sco in scoes if sco.organization == p["organization"]]
-    return {
-        "scoes": [
-            {
-                "id": sco.id,
-                "scorm": sco.scorm_id,
-                "manifest": scorm.manifest,
-                "organization": sco.organization,
-                "parent": sco.parent,
-                "identifier": sco.identifier,
-                "launch": sco.launch,
-                "scormtype": sco.scormtype,
-                "title": sco.title,
-                "sortorder": sco.sortorder,
-                "extradata": [{"element": e, "value": v} for e, v in sco.extradata],
-            }
-            for sco in scoes
-        ],
-        "warnings": [],
-    }
-
-
-def mod_scorm_get_scorm_attempt_count(ctx: Context, p: dict[str, Any]) -> Any:
-    scorm = ctx.scorm(p["scormid"])
-    user = ctx.user(p["userid"], active=True)
-    if user.id != ctx.caller.id:
-        ctx.require("mod/scorm:viewreport")
-    count = ctx.data.last_attempt.get((scorm.id, user.id), 0)
-    if p["ignoremissingcompletion"]:
-        count = sum(
-            1
-            for attempt in range(1, count + 1)
-            if any(_reported(ctx.data, sid, user.id, attempt) for sid in ctx.data.scorm_scos[scorm.id])
-        )
-    return {"attemptscount": count, "warnings": []}
-
-
-def _reported(data: MoodleData, sco_id: int, user_id: int, attempt: int) -> bool:
-    stored = data.tracks.get((sco_id, user_id, attempt))
-    return stored is not None and any(
-        e in stored.elements
-        for e in ("cmi.core.lesson_status", "cmi.completion_status", "cmi.core.score.raw", "cmi.score.raw")
-    )
-
-
-def usertrack(data: MoodleData, sco_id: int, user_id: int, attempt: int) -> list[tuple[str, Any]] | None:
-    """scorm_get_tracks(): Moodle's summary elements first, then the stored elements by name."""
-    stored = data.tracks.get((sco_id, user_id, attempt))
-    if stored is None:
-        return None
-    summary: dict[str, Any] = {
-        "score_raw": "",
-        "status": "",
-        "total_time": "00:00:00",
-        "session_time": "00:00:00",
-        "timemodified": str(stored.timemodified),
-    }
-    elements = dict(sorted(stored.elements.items()))
-    for element, value in elements.items():
-        if element in ("cmi.core.lesson_status", "cmi.completion_status"):
-            summary["status"] = "notattempted" if value == "not attempted" else value
-        elif element in ("cmi.core.score.raw", "cmi.score.raw"):
-            summary["score_raw"] = _num(round(float(value), 2))  # a number, unlike every other value
-        elif element in ("cmi.core.session_time", "cmi.session_time"):
-            summary["session_time"] = value
-        elif element in ("cmi.core.total_time", "cmi.total_time"):
-            summary["total_time"] = value
-    return list(summary.items()) + list(elements.items())
-
-
-def mod_scorm_get_scorm_sco_tracks(ctx: Context, p: dict[str, Any]) -> Any:
-    sco = ctx.data.scos.get(p["scoid"])
-    if sco is None or sco.scormtype != "sco":
-        raise MoodleException("moodle_exception", "cannotfindsco", "Cannot find SCO")
-    user = ctx.user(p["userid"], active=True)
-    if user.id != ctx.caller.id:
-        ctx.require("mod/scorm:viewreport")
-    # Attempt 0 is the last attempt, and "the last attempt" of someone who never started is 1.
-    attempt = p["attempt"] or ctx.data.last_attempt.get((sco.scorm_id, user.id), 1)
-    track = usertrack(ctx.data, sco.id, user.id, attempt)
-    if track is None or dict(track)["status"] == "":
-        warning = {
-            "item": "attempt",
-            "itemid": attempt,
-            "warningcode": "notattempted",
-            "message": "Not attempted",
-        }
-        return {"data": {"attempt": attempt, "tracks": []}, "warnings": [warning]}
-    # Moodle adds these two last; userid comes through as a number here.
-    tracks = [*track, ("userid", user.id), ("scoid", str(sco.id))]
-    return {
-        "data": {"attempt": attempt, "tracks": [{"element": e, "value": v} for e, v in tracks]},
-        "warnings": [],
-    }
-
-
-SCORM12_DEFAULTS = (
-    ("cmi.core.student_id", None), ("cmi.core.student_name", None), ("cmi.core.credit", "credit"),
-    ("cmi.core.entry", None), ("cmi.core.lesson_mode", "normal"), ("cmi.launch_data", ""),
-    ("cmi.student_data.mastery_score", ""), ("cmi.student_data.max_time_allowed", ""),
-    ("cmi.student_data.time_limit_action", ""), ("cmi.core.total_time", "00:00:00"),
-    ("cmi.core.lesson_location", ""), ("cmi.core.lesson_status", ""), ("cmi.core.score.raw", ""),
-    ("cmi.core.score.max", ""), ("cmi.core.score.min", ""), ("cmi.core.exit", ""), ("cmi.suspend_data", ""),
-    ("cmi.comments", ""), ("cmi.student_preference.language", ""), ("cmi.student_preference.audio", "0"),
-    ("cmi.student_preference.speed", "0"), ("cmi.student_preference.text", "0"),
-)  # fmt: skip
-
-
-def mod_scorm_get_scorm_user_data(ctx: Context, p: dict[str, Any]) -> Any:
-    """The CALLING user's data only: with an admin token it says nothing about any learner."""
-    scorm = ctx.scorm(p["scormid"])
-    if scorm.version != "SCORM_1.2":
-        raise NotImplementedError("the fake answers mod_scorm_get_scorm_user_data for SCORM 1.2 only")
-    user, attempt = ctx.caller, p["attempt"]
-    data = []
-    for sco_id in ctx.data.scorm_scos[scorm.id]:
-        sco = ctx.data.scos[sco_id]
-        stored = ctx.data.tracks.get((sco_id, user.id, attempt))
-        track = usertrack(ctx.data, sco_id, user.id, attempt)
-        userdata: list[tuple[str, Any]] = [("student_id", user.username), ("student_name", user.fullname)]
-        if track is None:
-            userdata += [("status", ""), ("score_raw", "")]
-        else:
-            userdata += [*track, ("userid", str(user.id)), ("scoid", str(sco_id))]
-        userdata += sco.extradata or [("parameters", "")]
-        suspended = stored is not None and stored.elements.get("cmi.core.exit") == "suspend"
-        entry = "resume" if suspended else ("" if stored else "ab-initio")
-        userdata += [("entry", entry), ("mode", "normal"), ("credit", "credit")]
-        elements = stored.elements if stored else {}
-        fixed = {
-            "cmi.core.student_id": user.username,
-            "cmi.core.student_name": user.fullname,
-            "cmi.core.entry": entry,
-        }
-        defaultdata = [
-            (name, fixed.get(name, elements.get(name, default))) for name, default in SCORM12_DEFAULTS
-        ]
-        data.append(
-            {
-                "scoid": sco_id,
-                "userdata": [{"element": e, "value": v} for e, v in userdata],
-                "defaultdata": [{"element": e, "value": v} for e, v in defaultdata],
-            }
-        )
-    return {"data": data, "warnings": []}
 
 
 # --- the function table ---------------------------------------------------------------------------------
