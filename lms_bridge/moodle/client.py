@@ -229,7 +229,8 @@ class MoodleClient:
             response = self._session.post(self._endpoint, data=form, timeout=timeout, allow_redirects=False)
             body = response.content
         except requests.RequestException as error:
-            raise self._transport_error(function, error, 1 + self.stats.retries - retries_before) from None
+            attempts = 1 + self.stats.retries - retries_before
+            raise self._transport_error(function, error, attempts, timeout) from None
         attempts = 1 + self.stats.retries - retries_before
         logger.debug(
             "Moodle %s: HTTP %s in %.3f s, %d attempt(s)",
@@ -260,11 +261,11 @@ class MoodleClient:
         return reply
 
     def _transport_error(
-        self, function: str, error: requests.RequestException, attempts: int
+        self, function: str, error: requests.RequestException, attempts: int, timeout: tuple[float, float]
     ) -> MoodleTransportError:
         # The messages name the endpoint and timeouts, never the form: it holds the token.
         if _is_timeout(error):
-            connect, read = self._timeouts
+            connect, read = timeout
             return MoodleTimeout(
                 function,
                 f"no answer from {self._endpoint} within the timeouts (connect {connect} s, read {read} s)",

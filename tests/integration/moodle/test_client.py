@@ -84,6 +84,18 @@ def test_timeouts_run_out_too(fake_moodle: FakeMoodle):
     assert fake_moodle.calls() == 2
 
 
+def test_a_call_may_wait_longer_than_the_clients_read_timeout(fake_moodle: FakeMoodle):
+    # The course-wide grade report of a big course takes Moodle a while.
+    course = fake_moodle.data.add_course("C1")
+    fake_moodle.delay_next(1, seconds=0.5)
+    fake_moodle.delay_next(1, seconds=3)
+
+    with client_for(fake_moodle, read_timeout=0.2, retries=0) as client:
+        assert client.get_grade_items(course.id, read_timeout=2) == []  # no students yet
+        with pytest.raises(MoodleTimeout, match=r"read 0\.3 s"):
+            client.get_grade_items(course.id, read_timeout=0.3)
+
+
 def test_nothing_listening_is_a_connection_error():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
