@@ -2,7 +2,7 @@
 
 - `fake_moodle`: a running FakeMoodle with an empty site (the admin only); build the data a test
   needs on `fake_moodle.data`, before or between calls.
-- `moodle_client`: a MoodleClient on it with short timeouts and no backoff, so fault tests are quick.
+- `moodle_client`: a MoodleClient on it with no backoff, so fault tests are quick.
 - `lab_moodle`: a running FakeMoodle with the recorded lab site, its tokens and its service.
 - `moodle_ws_recordings`: ../shared/fixtures/moodle/ws/*.json by file stem; skipped (failed under
   CI=true) where ../shared is absent, through the `shared_dir` fixture of tests/conftest.py.
@@ -30,8 +30,9 @@ def fake_moodle() -> Iterator[FakeMoodle]:
 
 @pytest.fixture
 def moodle_client(fake_moodle: FakeMoodle) -> Iterator[MoodleClient]:
+    # Timeouts only cost time when they fire; short ones make loaded CI machines retry calls by surprise.
     with MoodleClient(
-        fake_moodle.url, fake_moodle.token, connect_timeout=2, read_timeout=2, retries=3, backoff_factor=0
+        fake_moodle.url, fake_moodle.token, connect_timeout=5, read_timeout=30, retries=3, backoff_factor=0
     ) as client:
         yield client
 

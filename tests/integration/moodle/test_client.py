@@ -27,7 +27,7 @@ SITE_INFO = "core_webservice_get_site_info"
 
 
 def client_for(fake: FakeMoodle, token: str | None = None, **options: float) -> MoodleClient:
-    settings = {"connect_timeout": 2.0, "read_timeout": 2.0, "retries": 3, "backoff_factor": 0.0} | options
+    settings = {"connect_timeout": 5.0, "read_timeout": 30.0, "retries": 3, "backoff_factor": 0.0} | options
     return MoodleClient(fake.url, token or fake.token, **settings)  # type: ignore[arg-type]
 
 
@@ -42,9 +42,9 @@ def test_a_500_is_retried_until_moodle_answers(fake_moodle: FakeMoodle, moodle_c
 
 
 def test_a_slow_reply_is_retried(fake_moodle: FakeMoodle):
-    fake_moodle.delay_next(1, seconds=3)
+    fake_moodle.delay_next(1, seconds=30)
 
-    with client_for(fake_moodle, read_timeout=1) as client:
+    with client_for(fake_moodle, read_timeout=2) as client:
         info = client.get_site_info()
 
     assert info.username == "admin"
@@ -80,7 +80,7 @@ def test_timeouts_run_out_too(fake_moodle: FakeMoodle):
         client.get_site_info()
 
     assert raised.value.attempts == 2
-    assert "within the timeouts (connect 2.0 s, read 0.2 s)" in str(raised.value)
+    assert "within the timeouts (connect 5.0 s, read 0.2 s)" in str(raised.value)
     assert fake_moodle.calls() == 2
 
 
@@ -88,10 +88,10 @@ def test_a_call_may_wait_longer_than_the_clients_read_timeout(fake_moodle: FakeM
     # The course-wide grade report of a big course takes Moodle a while.
     course = fake_moodle.data.add_course("C1")
     fake_moodle.delay_next(1, seconds=0.5)
-    fake_moodle.delay_next(1, seconds=3)
+    fake_moodle.delay_next(1, seconds=30)
 
     with client_for(fake_moodle, read_timeout=0.2, retries=0) as client:
-        assert client.get_grade_items(course.id, read_timeout=2) == []  # no students yet
+        assert client.get_grade_items(course.id, read_timeout=10) == []  # no students yet
         with pytest.raises(MoodleTimeout, match=r"read 0\.3 s"):
             client.get_grade_items(course.id, read_timeout=0.3)
 
@@ -215,10 +215,10 @@ def test_the_token_is_never_logged_nor_shown(fake_moodle: FakeMoodle, caplog: py
     caplog.set_level(logging.DEBUG)  # requests' and urllib3's loggers too
     shown: list[str] = []
 
-    with client_for(fake_moodle, read_timeout=1, retries=1) as client:
+    with client_for(fake_moodle, read_timeout=2, retries=1) as client:
         fake_moodle.fail_next(1)
         client.get_site_info()  # one 500, then fine
-        fake_moodle.delay_next(2, seconds=3)
+        fake_moodle.delay_next(2, seconds=30)
         # A timeout after the retry, then a Moodle error.
         for call in (client.get_site_info, lambda: client.get_enrolled_users(999)):
             with pytest.raises(MoodleError) as raised:
