@@ -13,13 +13,15 @@ from flask import Flask
 
 from lms_bridge import PROJECT_ROOT, create_app
 
-# The shared factory fixtures (tests/factories/), one module per area, available to every test folder.
+# Shared fixtures, one package each, loaded here and never imported from another folder's conftest: the
+# factories (tests/factories/, one module per area) and the fakes of outside systems (tests/fakes/).
 pytest_plugins = [
     "tests.factories.catalog",
     "tests.factories.register",
     "tests.factories.packages",
     "tests.factories.player",
     "tests.factories.auth",
+    "tests.fakes.fixtures",
 ]
 
 SHARED_DIR = Path(os.environ.get("LMS_BRIDGE_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
