@@ -37,3 +37,12 @@ package_version_made_current = _signals.signal(
     sender: the PackageVersion; kwargs: session, previous_version_id (int or None).
     """,
 )
+
+course_competences_changed = _signals.signal(
+    "course-competences-changed",
+    doc="""An admin (or a built-in module's course.yaml) set which competences a course grants.
+
+    sender: the Course; kwargs: session, added (competence codes now granted that were not before).
+    The player records its completed attempts for the added competences.
+    """,
+)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms_bridge.db import Base, utcnow
@@ -20,6 +20,7 @@ class Course(Base):
         CheckConstraint(
             "passing_score IS NULL OR (passing_score >= 0 AND passing_score <= 100)", name="passing"
         ),
+        CheckConstraint("status IN ('draft', 'published', 'hidden', 'retired')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,6 +31,16 @@ class Course(Base):
     passing_score: Mapped[int | None]
     # Whether a launch after a completed attempt starts a new attempt (else the completed one is reviewed).
     new_attempt_after_completion: Mapped[bool] = mapped_column(default=False)
+    # draft: only admins see it (every upload starts so); published: its audience sees it; hidden: off the
+    # learners' lists but its attempts and completions stay; retired: the same, for good.
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    # Published to everyone, or only to the audience rows (units with their sub-units, job titles).
+    for_everyone: Mapped[bool] = mapped_column(default=False)
+    # Learners' lists are in this order (then by title): the four modules in their teaching order.
+    position: Mapped[int] = mapped_column(default=1000)
+    # An admin (or a built-in module's course.yaml) has said which competences it grants — possibly none.
+    # A course cannot be published before, so no completion is made that the register never hears of.
+    competences_decided: Mapped[bool] = mapped_column(default=False)
 
 
 class Competence(Base):
@@ -56,3 +67,19 @@ class CourseCompetence(Base):
 
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), primary_key=True)
     competence_id: Mapped[int] = mapped_column(ForeignKey("competence.id"), primary_key=True)
+
+
+class CourseAudience(Base):
+    """Who a published course is for, when not everyone: a unit (by its HR code, with its sub-units), a job
+    title, or both (that job title in that unit). Codes, not ids: the unit tree is the register's, above."""
+
+    __tablename__ = "course_audience"
+    __table_args__ = (
+        CheckConstraint("unit_code IS NOT NULL OR job_title IS NOT NULL", name="target"),
+        UniqueConstraint("course_id", "unit_code", "job_title"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    unit_code: Mapped[str | None] = mapped_column(String(50))
+    job_title: Mapped[str | None] = mapped_column(String(100))

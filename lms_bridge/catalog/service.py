@@ -6,12 +6,13 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from lms_bridge import signals
 from lms_bridge.audit import record_event
 from lms_bridge.catalog.errors import CatalogError, NotInCatalog
-from lms_bridge.catalog.models import Competence, Course, CourseCompetence
+from lms_bridge.catalog.models import Competence, Course, CourseAudience, CourseCompetence
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
@@ -115,12 +116,14 @@ def set_course_rules(
     if passing_score is not None and not 0 <= passing_score <= 100:
         raise CatalogError(_l("Hyväksymisrajan on oltava 0–100 prosenttia."))
     wanted = {get_competence_by_code(session, code).id: code for code in competence_codes}
+    before = set(course_competence_codes(session, course.id))
     for mapping in session.scalars(select(CourseCompetence).where(CourseCompetence.course_id == course.id)):
         if mapping.competence_id not in wanted:
             session.delete(mapping)
     for competence_id in wanted:
         grant_competence(session, course_id=course.id, competence_id=competence_id)
     course.passing_score = passing_score
+    course.competences_decided = True
     session.flush()
     codes = sorted(wanted.values())
     record_event(
@@ -131,6 +134,9 @@ def set_course_rules(
         subject_id=course.id,
         details={"competences": codes, "passing_score": passing_score},
     )
+    added = sorted(set(codes) - before)
+    if added:
+        signals.course_competences_changed.send(course, session=session, added=added)
     return codes
 
 
@@ -145,3 +151,103 @@ def courses_by_competence(session: Session) -> dict[int, list[Course]]:
     for competence_id, course in rows:
         found.setdefault(competence_id, []).append(course)
     return found
+
+
+# ------------------------------------------------------------------------------------ publishing
+
+STATUSES = ("draft", "published", "hidden", "retired")
+
+
+def set_audience(
+    session: Session, course: Course, *, everyone: bool, unit_codes: list[str], job_titles: list[str]
+) -> None:
+    """Who the course is for: everyone, or these units (with their sub-units) and/or job titles. A unit
+    and a job title given together mean anyone in those units or with those titles."""
+    titles = sorted({t.strip().lower() for t in job_titles if t.strip()})
+    codes = sorted({c.strip() for c in unit_codes if c.strip()})
+    if not everyone and not titles and not codes:
+        raise CatalogError(_l("Valitse kurssin kohderyhmä: kaikki, yksiköt tai tehtävänimikkeet."))
+    course.for_everyone = everyone
+    for row in session.scalars(select(CourseAudience).where(CourseAudience.course_id == course.id)):
+        session.delete(row)
+    session.flush()
+    if not everyone:
+        session.add_all(CourseAudience(course_id=course.id, unit_code=code) for code in codes)
+        session.add_all(CourseAudience(course_id=course.id, job_title=title) for title in titles)
+    session.flush()
+
+
+def audience(session: Session, course_id: int) -> list[CourseAudience]:
+    return list(
+        session.scalars(
+            select(CourseAudience)
+            .where(CourseAudience.course_id == course_id)
+            .order_by(CourseAudience.unit_code, CourseAudience.job_title)
+        )
+    )
+
+
+def publish(
+    session: Session,
+    course: Course,
+    *,
+    actor: str,
+    everyone: bool = True,
+    unit_codes: list[str] | None = None,
+    job_titles: list[str] | None = None,
+    position: int | None = None,
+) -> None:
+    """Show the course to its audience. Raises CatalogError until its competences are decided."""
+    if not course.competences_decided:
+        raise CatalogError(
+            _l(
+                "Kurssia %(slug)s ei voi julkaista ennen kuin sen tuottamat osaamiset (tai ettei se tuota "
+                "mitään) on valittu.",
+                slug=course.slug,
+            )
+        )
+    set_audience(session, course, everyone=everyone, unit_codes=unit_codes or [], job_titles=job_titles or [])
+    if position is not None:
+        course.position = position
+    _set_status(session, course, "published", actor=actor)
+
+
+def set_status(session: Session, course: Course, status: str, *, actor: str) -> None:
+    """Hide, retire or return a course to draft; its attempts and completions stay. Publishing: publish()."""
+    if status not in STATUSES or status == "published":
+        raise CatalogError(_l("Tuntematon tila %(s)s.", s=status))
+    _set_status(session, course, status, actor=actor)
+
+
+def _set_status(session: Session, course: Course, status: str, *, actor: str) -> None:
+    previous = course.status
+    course.status = status
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="course.status",
+        subject_type="course",
+        subject_id=course.id,
+        details={"from": previous, "to": status, "everyone": course.for_everyone},
+    )
+
+
+def courses_for_learner(session: Session, *, unit_codes: list[str], job_title: str) -> list[Course]:
+    """The published courses meant for a learner whose unit path has these codes (their unit and every
+    unit above it) and who has this job title, in the catalogue's order."""
+    matching = (
+        select(CourseAudience.course_id)
+        .where(
+            or_(CourseAudience.unit_code.is_(None), CourseAudience.unit_code.in_(unit_codes)),
+            or_(CourseAudience.job_title.is_(None), CourseAudience.job_title == job_title.lower()),
+        )
+        .scalar_subquery()
+    )
+    return list(
+        session.scalars(
+            select(Course)
+            .where(Course.status == "published", or_(Course.for_everyone.is_(True), Course.id.in_(matching)))
+            .order_by(Course.position, Course.title)
+        )
+    )

@@ -6,8 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from lms_bridge import signals
     from lms_bridge.extensions import csrf
-    from lms_bridge.player import devsignin, views
+    from lms_bridge.player import completion, devsignin, views
+
+    signals.course_competences_changed.connect(completion.record_earlier_attempts)
 
     # Run-time commits carry a per-attempt token in their JSON body instead (lms_bridge/player/views.py):
     # sendBeacon cannot send the header, and the form token expires while a module stays open.

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms_bridge import signals
+from lms_bridge.catalog.models import Course
 from lms_bridge.catalog.service import course_competence_codes
 from lms_bridge.player import rollup
 from lms_bridge.player.layout import Layout
@@ -72,12 +73,22 @@ def roll_up(
         return False
     attempt.completed_at = now
     session.flush()
-    for code in course_competence_codes(session, attempt.course_id):
-        record_completion(
+    record_attempt(session, attempt, course_competence_codes(session, attempt.course_id))
+    logger.info("Attempt %s completed (staff %s, course %s)", attempt.id, attempt.staff_id, attempt.course_id)
+    signals.attempt_completed.send(attempt, session=session)
+    return True
+
+
+def record_attempt(session: Session, attempt: Attempt, codes: list[str]) -> int:
+    """Record a completed attempt in the register for these competences; returns how many are new."""
+    assert attempt.completed_at is not None  # noqa: S101 - only completed attempts are recorded
+    created = 0
+    for code in codes:
+        result = record_completion(
             session,
             staff_id=attempt.staff_id,
             competence_code=code,
-            completed_at=now,
+            completed_at=attempt.completed_at,
             source=COMPLETION_SOURCE,
             # (source, source_ref) is recorded once, so each competence the course grants has its own key
             source_ref=f"attempt:{attempt.id}:{code}",
@@ -85,6 +96,21 @@ def roll_up(
             score=attempt.score,
             recorded_by=f"player:attempt:{attempt.id}",
         )
-    logger.info("Attempt %s completed (staff %s, course %s)", attempt.id, attempt.staff_id, attempt.course_id)
-    signals.attempt_completed.send(attempt, session=session)
-    return True
+        created += result.created
+    return created
+
+
+def record_earlier_attempts(sender: Course, *, session: Session, added: list[str]) -> None:
+    """A course now grants more competences: its attempts completed before are recorded for them too
+    (idempotent, as every register write), so a completion made while the course granted nothing is not
+    lost."""
+    attempts = session.scalars(
+        select(Attempt).where(Attempt.course_id == sender.id, Attempt.completed_at.is_not(None))
+    ).all()
+    recorded = sum(record_attempt(session, attempt, added) for attempt in attempts)
+    logger.info(
+        "Course %s grants %s more competences: %s earlier completions recorded",
+        sender.id,
+        len(added),
+        recorded,
+    )

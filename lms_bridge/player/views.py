@@ -32,7 +32,6 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_bridge.auth.learner import current_staff_id, signed_in_via
-from lms_bridge.catalog.service import require_course
 from lms_bridge.db import get_session, transaction, utcnow
 from lms_bridge.errors import DomainError, Forbidden
 from lms_bridge.limits import body_limit
@@ -79,7 +78,7 @@ def launch(slug: str) -> BaseResponse:
     if staff_id is None:
         return _not_signed_in()
     with transaction() as db:
-        course = require_course(db, slug)
+        course = listing.course_for_learner(db, staff_id=staff_id, slug=slug)
         found = attempts.resolve_attempt(
             db, staff_id=staff_id, course=course, launched_via=signed_in_via(), now=utcnow()
         )

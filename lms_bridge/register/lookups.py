@@ -33,3 +33,12 @@ def get_staff(session: Session, staff_id: int) -> Staff | None:
 
 def get_unit_by_id(session: Session, unit_id: int | None) -> OrgUnit | None:
     return session.get(OrgUnit, unit_id) if unit_id is not None else None
+
+
+def unit_codes_on_path(session: Session, unit_id: int) -> list[str]:
+    """The codes of the unit and every unit above it (a course meant for a unit includes its sub-units)."""
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None:
+        return []
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    return list(session.scalars(select(OrgUnit.code).where(OrgUnit.id.in_(ids))))

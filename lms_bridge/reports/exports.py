@@ -20,8 +20,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from lms_bridge.catalog.models import Competence
+from lms_bridge.register.labels import source_label, status_label
 from lms_bridge.register.status import STATUSES
-from lms_bridge.reports.labels import source_label, status_label
 from lms_bridge.reports.queries import ListRow, PersonRow, Transcript
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

@@ -55,6 +55,7 @@ def make_version(session: Session, make_course, make_competence):
         files: dict[str, bytes] | None = None,
         data_dir: Path | None = None,
         has_sequencing: bool = False,
+        published: bool = True,
     ) -> PackageVersion:
         course = course or make_course()
         rows = structure if structure is not None else [sco_row("sco1", href="index.html")]
@@ -88,6 +89,9 @@ def make_version(session: Session, make_course, make_competence):
             competences = [make_competence()]
         for competence in competences:
             grant_competence(session, course_id=course.id, competence_id=competence.id)
+        course.competences_decided = True
+        if published:  # to everyone, as the built-in modules are
+            course.status, course.for_everyone = "published", True
         session.flush()
         if files:
             assert data_dir is not None
