@@ -411,10 +411,10 @@ def _is_number(value: Any) -> bool:
 
 def _launch_message(error: str) -> str:
     """pylti1p3's English reasons, said in Finnish for the page."""
-    if "Signature" in error or "decode" in error:
-        return _("Kirjautumistunnisteen allekirjoitus ei täsmää.")
     if "JWT must contain 3 parts" in error or "can't be decoded" in error:
         return _("Kirjautumistunniste on virheellinen.")
+    if "Signature" in error or "decode" in error:
+        return _("Kirjautumistunnisteen allekirjoitus ei täsmää.")
     if "version" in error:
         return _("Vain LTI-versio 1.3.0 on tuettu.")
     if "Roles" in error:
