@@ -293,7 +293,7 @@ class TestPlatform:
         assert claims["iss"] == claims["sub"] == self.client_id, claims
         header = jwt.get_unverified_header(form["client_assertion"])
         self.token_requests.append({"form": form, "claims": claims, "kid": header["kid"]})
-        offered = set(recorded["success"]["form"]["scope"].split())
+        offered = set(recorded["success"]["request"]["form"]["scope"].split())
         asked = set(form.get("scope", "").split())
         if not asked or not asked <= offered:
             return self._json(400, recorded["invalid_scope"]["response"], "text/html; charset=utf-8")

@@ -233,6 +233,9 @@ def send_one(session: Session, row: LtiScore, *, now: dt.datetime, http: request
         connector(session, platform, now=now, http=http),
         {"scope": [SCORE_SCOPE], "lineitem": row.lineitem_url},
     )
+    if row.last_error and row.last_error.startswith("HTTP 409"):
+        row.timestamp = max(_whole_second(now), row.timestamp + dt.timedelta(seconds=1))
+        grade.set_timestamp(row.timestamp.astimezone(dt.UTC).isoformat())
     row.tries += 1
     try:
         service.put_grade(grade)
@@ -243,8 +246,8 @@ def send_one(session: Session, row: LtiScore, *, now: dt.datetime, http: request
             note_service_problem(platform, explain_refusal(platform, status, url), now=now)
             row.status, row.next_try_at = "failing", now + _backoff(row.tries)
         elif status == 409:
-            # The platform holds a newer or equal timestamp (a clock step, or a grade set there): a newer one.
-            row.timestamp = max(_whole_second(now), row.timestamp + dt.timedelta(seconds=1))
+            # The platform holds a newer or equal timestamp (a clock step, or a grade set there): the
+            # next try carries a newer one (see above).
             row.status, row.next_try_at = "failing", now + _backoff(row.tries)
         elif status in (400, 404, 422):
             row.status = "rejected"

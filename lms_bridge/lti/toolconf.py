@@ -26,7 +26,9 @@ from lms_bridge.lti.errors import LaunchRefused
 from lms_bridge.lti.models import LtiCacheEntry, LtiDeployment, LtiPlatform
 
 KEY_SET_TTL = 3600.0  # seconds a platform's key set is trusted before it is fetched again
-KEY_SET_REFETCH_AFTER = 60.0  # an unknown kid fetches the key set again, at most this often per platform
+# An unknown kid fetches the key set again (the platform rotated its key), at most this often per
+# platform: forged kids cannot make us hammer the platform.
+KEY_SET_REFETCH_AFTER = 5.0
 HTTP_TIMEOUT = 10
 
 
@@ -156,8 +158,7 @@ _key_sets_lock = threading.Lock()
 
 def platform_key_set(url: str, *, want_kid: str | None, http: requests.Session) -> dict[str, Any]:
     """The platform's key set from this process's cache, fetched when stale or when it lacks `want_kid`
-    (a platform rotated its key) — an unknown kid fetches at most once a minute per platform, so forged
-    kids cannot make us hammer the platform. Raises LaunchRefused when it cannot be fetched."""
+    (a platform rotated its key) — at most every KEY_SET_REFETCH_AFTER seconds per platform. Raises LaunchRefused when it cannot be fetched."""
     now = time.monotonic()
     with _key_sets_lock:
         cached = _key_sets.get(url)
