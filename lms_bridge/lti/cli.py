@@ -176,7 +176,7 @@ def scores_send(loop: bool, interval: int) -> None:
     """Send the scores that are due; failures wait with backoff."""
     while True:
         with transaction() as db:
-            summary = scores.send_due(db, now=utcnow(), http=scores.http_session())
+            summary = scores.send_due(db, now=utcnow(), http=scores.http_session(), between=db.commit)
         click.echo(f"Scores: {summary.sent} sent, {summary.failed} to retry, {summary.rejected} refused.")
         if not loop:
             return

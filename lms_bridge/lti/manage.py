@@ -111,7 +111,7 @@ def link_user(user_id: int) -> BaseResponse:
 def retry_scores() -> BaseResponse:
     with transaction() as db:
         count = scores.retry_now(db, now=utcnow())
-        summary = scores.send_due(db, now=utcnow(), http=scores.http_session())
+        summary = scores.send_due(db, now=utcnow(), http=scores.http_session(), between=db.commit)
     flash(
         _("%(count)s arvosanaa yritettiin lähettää: %(sent)s meni perille.", count=count, sent=summary.sent),
         "success",

@@ -4,6 +4,7 @@ who is in the course and how far each one is in the course the activity opens.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
@@ -39,12 +40,16 @@ def read_roster(
     course_id: int,
     now: dt.datetime,
     http: requests.Session,
+    between: Callable[[], None] | None = None,
 ) -> list[RosterMember]:
     """Every member of the platform course, with their progress in the course. Raises ServiceError
-    (a 401/403 is also noted on the platform for admins)."""
+    (a 401/403 is also noted on the platform for admins). `between` runs before the platform is
+    called (the caller's commit: no database lock is held while it answers)."""
     service = NamesRolesProvisioningService(
         connector(session, platform, now=now, http=http), {"context_memberships_url": memberships_url}
     )
+    if between is not None:
+        between()
     try:
         members = service.get_members()
     except LtiServiceException as error:

@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -216,10 +217,31 @@ def _backoff(tries: int) -> dt.timedelta:
     return min(dt.timedelta(minutes=2 ** max(tries - 1, 0)), MAX_BACKOFF)
 
 
-def send_one(session: Session, row: LtiScore, *, now: dt.datetime, http: requests.Session) -> str:
-    """Post one queued score; returns its new status (flushed, not committed)."""
+@dataclass
+class _Outgoing:
+    """One score to post, read from the database before any network call (no lock held meanwhile)."""
+
+    row: LtiScore
+    platform: LtiPlatform
+    registration: ToolRegistration
+    grade: Grade
+
+
+@dataclass
+class _Answer:
+    status: int | None  # None: the platform could not be reached
+    url: str = ""
+    text: str = ""
+
+
+def _prepare(session: Session, row: LtiScore, *, now: dt.datetime) -> _Outgoing:
     platform = session.get_one(LtiPlatform, row.platform_id)
     user = session.get_one(LtiUser, row.lti_user_id)
+    if row.last_error and row.last_error.startswith("HTTP 409"):
+        # The platform held a newer or equal timestamp (a clock step, a grade set there): a newer one.
+        row.timestamp = max(_whole_second(now), row.timestamp + dt.timedelta(seconds=1))
+    row.tries += 1
+    key = keys.signing_key(session, now=now)
     grade = (
         Grade()
         .set_user_id(user.sub)
@@ -229,38 +251,42 @@ def send_one(session: Session, row: LtiScore, *, now: dt.datetime, http: request
         .set_grading_progress("FullyGraded")
         .set_timestamp(row.timestamp.astimezone(dt.UTC).isoformat())
     )
+    registration = ToolRegistration(platform, key.kid, key.private_pem, key.public_jwk)
+    return _Outgoing(row, platform, registration, grade)
+
+
+def _post(outgoing: _Outgoing, http: requests.Session) -> _Answer:
     service = AssignmentsGradesService(
-        connector(session, platform, now=now, http=http),
-        {"scope": [SCORE_SCOPE], "lineitem": row.lineitem_url},
+        ToolServiceConnector(outgoing.registration, http),
+        {"scope": [SCORE_SCOPE], "lineitem": outgoing.row.lineitem_url},
     )
-    if row.last_error and row.last_error.startswith("HTTP 409"):
-        row.timestamp = max(_whole_second(now), row.timestamp + dt.timedelta(seconds=1))
-        grade.set_timestamp(row.timestamp.astimezone(dt.UTC).isoformat())
-    row.tries += 1
     try:
-        service.put_grade(grade)
+        service.put_grade(outgoing.grade)
     except LtiServiceException as error:
-        status, url = error.response.status_code, error.response.url or ""
-        row.last_error = f"HTTP {status}: {error.response.text[:300]}"
-        if status in (401, 403) or url.startswith(platform.auth_token_url):
-            note_service_problem(platform, explain_refusal(platform, status, url), now=now)
-            row.status, row.next_try_at = "failing", now + _backoff(row.tries)
-        elif status == 409:
-            # The platform holds a newer or equal timestamp (a clock step, or a grade set there): the
-            # next try carries a newer one (see above).
-            row.status, row.next_try_at = "failing", now + _backoff(row.tries)
-        elif status in (400, 404, 422):
-            row.status = "rejected"
-        else:
-            row.status, row.next_try_at = "failing", now + _backoff(row.tries)
+        return _Answer(error.response.status_code, error.response.url or "", error.response.text[:300])
     except (requests.RequestException, ValueError) as error:
-        row.last_error = type(error).__name__
-        row.status, row.next_try_at = "failing", now + _backoff(row.tries)
-    else:
+        return _Answer(None, text=type(error).__name__)
+    return _Answer(200)
+
+
+def _record(outgoing: _Outgoing, answer: _Answer, *, now: dt.datetime) -> str:
+    row, platform, status = outgoing.row, outgoing.platform, answer.status
+    if status == 200:
         row.status, row.sent_at, row.last_error = "sent", now, None
         if platform.service_problem:
             note_service_problem(platform, None, now=now)
-    session.flush()
+    elif status is None:
+        row.last_error = answer.text
+        row.status, row.next_try_at = "failing", now + _backoff(row.tries)
+    else:
+        row.last_error = f"HTTP {status}: {answer.text}"
+        if status in (401, 403) or answer.url.startswith(platform.auth_token_url):
+            note_service_problem(platform, explain_refusal(platform, status, answer.url), now=now)
+            row.status, row.next_try_at = "failing", now + _backoff(row.tries)
+        elif status in (400, 404, 422):
+            row.status = "rejected"  # the user cannot be graded, the line item is gone: retrying cannot help
+        else:  # 409 (retried with a newer timestamp), 5xx
+            row.status, row.next_try_at = "failing", now + _backoff(row.tries)
     logger.info("LTI score %s: %s (try %s)", row.id, row.status, row.tries)
     return row.status
 
@@ -272,19 +298,30 @@ def send_due(
     http: requests.Session,
     ids: list[int] | None = None,
     limit: int = 100,
+    between: Callable[[], None] | None = None,
 ) -> SendSummary:
-    """Send queued scores that are due (or just these ids), oldest first. Commits nothing."""
+    """Send queued scores that are due (or just these ids), oldest first; commits nothing itself.
+
+    `between` runs after the scores are read and before the platform is called: pass the session's
+    commit, so no database lock is held while the platform (which may fetch our JWKS) answers.
+    """
     query = select(LtiScore).where(LtiScore.status.in_(OPEN)).order_by(LtiScore.id).limit(limit)
     query = query.where(LtiScore.id.in_(ids)) if ids is not None else query.where(LtiScore.next_try_at <= now)
+    prepared = [_prepare(session, row, now=now) for row in session.scalars(query).all()]
+    session.flush()
+    if between is not None:
+        between()
+    answers = [_post(outgoing, http) for outgoing in prepared]
     summary = SendSummary()
-    for row in session.scalars(query).all():
-        status = send_one(session, row, now=now, http=http)
+    for outgoing, answer in zip(prepared, answers, strict=True):
+        status = _record(outgoing, answer, now=now)
         if status == "sent":
             summary.sent += 1
         elif status == "rejected":
             summary.rejected += 1
         else:
             summary.failed += 1
+    session.flush()
     return summary
 
 
@@ -296,7 +333,7 @@ def send_in_background(app: Flask, ids: list[int]) -> threading.Thread:
 
         try:
             with app.app_context(), transaction() as session:
-                send_due(session, now=utcnow(), http=http_session(), ids=ids)
+                send_due(session, now=utcnow(), http=http_session(), ids=ids, between=session.commit)
         except Exception:  # an outer edge: what failed stays queued for the retry worker
             logger.exception("Sending LTI scores %s failed; the retry worker sends them", ids)
 

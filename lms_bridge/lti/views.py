@@ -241,7 +241,13 @@ def course_roster() -> str:
         platform = db.get_one(LtiPlatform, tool_launch.platform_id)
         try:
             members = roster.read_roster(
-                db, platform, url, course_id=course.id, now=utcnow(), http=scores.http_session()
+                db,
+                platform,
+                url,
+                course_id=course.id,
+                now=utcnow(),
+                http=scores.http_session(),
+                between=db.commit,
             )
             problem = None
         except ServiceError:
