@@ -57,7 +57,7 @@ def picker_courses(session: Session, *, courses_dir: str) -> list[PickerCourse]:
     return result
 
 
-class _Resource(DeepLinkResource):  # type: ignore[misc]
+class _Resource(DeepLinkResource):
     def to_dict(self) -> dict[str, Any]:
         item: dict[str, Any] = super().to_dict()
         if not item.get("custom"):

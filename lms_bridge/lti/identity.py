@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _text(value: Any, limit: int) -> str | None:
     return value.strip()[:limit] or None if isinstance(value, str) else None
 
@@ -40,8 +44,8 @@ def upsert_user(session: Session, *, platform_id: int, body: dict[str, Any], now
     if user is None:
         user = LtiUser(platform_id=platform_id, sub=sub, first_seen_at=now, launches=0)
         session.add(user)
-    lis = body.get(CLAIM + "lis") if isinstance(body.get(CLAIM + "lis"), dict) else {}
-    ext = body.get(CLAIM + "ext") if isinstance(body.get(CLAIM + "ext"), dict) else {}
+    lis = _mapping(body.get(CLAIM + "lis"))
+    ext = _mapping(body.get(CLAIM + "ext"))
     user.name = _text(body.get("name"), 300)
     user.email = _text(body.get("email"), 254)
     user.sourcedid = _text(lis.get("person_sourcedid"), 100)
@@ -86,7 +90,7 @@ def match_staff(
     """Link the user to a staff member by the first rule that finds one (remembered); the staff id or None."""
     if user.staff_id is not None:
         return user.staff_id
-    custom = body.get(CLAIM + "custom") if isinstance(body.get(CLAIM + "custom"), dict) else {}
+    custom = _mapping(body.get(CLAIM + "custom"))
     for rule in rules:
         if rule == "sourcedid":
             staff = _staff_by_number(session, user.sourcedid)

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from flask import Response, current_app, request
+from flask import current_app, request
 from flask_babel import gettext as _
 from jwcrypto.jwk import JWK  # type: ignore[import-untyped]
 from pylti1p3.contrib.flask import (
@@ -34,6 +34,7 @@ from pylti1p3.contrib.flask import (
 )
 from pylti1p3.exception import LtiException, OIDCException
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from lms_bridge.lti.errors import LaunchRefused
 from lms_bridge.lti.toolconf import DbLaunchDataStorage, DbToolConf, platform_key_set
@@ -50,7 +51,7 @@ LAUNCH_LIFETIME = 8 * 3600  # a launch is kept for the deep-linking picker and "
 STORAGE_CHECKED = "lti_storage_checked"
 
 
-class ToolCookieService(FlaskCookieService):  # type: ignore[misc]
+class ToolCookieService(FlaskCookieService):
     """The state cookie with the attributes a framed launch needs: SameSite=None and Secure when the
     app's cookies are Secure, Partitioned (CHIPS) when configured. Remembers the state it set."""
 
@@ -61,7 +62,7 @@ class ToolCookieService(FlaskCookieService):  # type: ignore[misc]
             self.state = name
         super().set_cookie(name, value, exp)
 
-    def update_response(self, response: Response) -> None:
+    def update_response(self, response: BaseResponse) -> None:
         config = current_app.config
         secure = bool(config["SESSION_COOKIE_SECURE"] or request.is_secure)
         for key, data in self._cookie_data_to_set.items():
@@ -84,7 +85,7 @@ def _request() -> FlaskRequest:
 # ------------------------------------------------------------------------------------------ login
 
 
-class ToolLogin(FlaskOIDCLogin):  # type: ignore[misc]
+class ToolLogin(FlaskOIDCLogin):
     """pylti1p3's OIDC login; the state's own record (nonce, target link, storage) goes server-side."""
 
     def __init__(self, session: Session, *, now: dt.datetime) -> None:
@@ -164,7 +165,7 @@ class StateNotInBrowser(LaunchRefused):
         self.params = params
 
 
-class ToolLaunch(FlaskMessageLaunch):  # type: ignore[misc]
+class ToolLaunch(FlaskMessageLaunch):
     """One id_token launch, checked as described in the module docstring."""
 
     def __init__(self, session: Session, *, now: dt.datetime, http: requests.Session | None = None) -> None:
@@ -293,7 +294,7 @@ class ToolLaunch(FlaskMessageLaunch):  # type: ignore[misc]
             raise LaunchRefused(
                 _("Kirjautumistunnisteen allekirjoitustapa ei kelpaa (vain RS256 avaintunnisteella).")
             )
-        key_set = platform_key_set(self._registration.get_key_set_url(), want_kid=kid, http=self.http)
+        key_set = platform_key_set(self._registration.get_key_set_url() or "", want_kid=kid, http=self.http)
         for key in key_set.get("keys", []):
             if key.get("kid") == kid and key.get("alg", "RS256") == alg:
                 try:
@@ -335,8 +336,9 @@ class ToolLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         if not deployment or not isinstance(deployment, str):
             raise LaunchRefused(_("Kirjautumistunnisteesta puuttuu käyttöönoton tunniste (deployment_id)."))
         expected = self.state_params.get("deployment_id")
+        registration = self._registration
         found = self.tool_conf.find_deployment_by_params(
-            self._registration.get_issuer(), deployment, self._registration.get_client_id()
+            registration.get_issuer() or "", deployment, registration.get_client_id() or ""
         )
         if found is None or (expected and expected != deployment):
             raise LaunchRefused(

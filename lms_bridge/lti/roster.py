@@ -76,12 +76,14 @@ def read_roster(
         number = member.get("lis_person_sourcedid")
         if staff_id is None and number:
             staff_id = session.scalars(select(Staff.id).where(Staff.employee_number == number)).first()
-        status = "unknown"
+        progress = "unknown"
         if staff_id is not None:
             attempt = latest_attempt(session, staff_id=staff_id, course_id=course_id)
-            status = (
+            progress = (
                 "not_started" if attempt is None else "completed" if attempt.completed_at else "in_progress"
             )
         roles = tuple(_short(role) for role in member.get("roles", []))
-        result.append(RosterMember(str(member.get("name") or member.get("user_id")), roles, staff_id, status))
+        result.append(
+            RosterMember(str(member.get("name") or member.get("user_id")), roles, staff_id, progress)
+        )
     return sorted(result, key=lambda m: ("Learner" not in m.roles, m.name))

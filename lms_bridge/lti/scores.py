@@ -73,7 +73,7 @@ def forget_tokens() -> None:
 
 
 class _TimeoutSession(requests.Session):
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", HTTP_TIMEOUT)
         return super().request(*args, **kwargs)
 
@@ -94,22 +94,26 @@ def connector(
 def explain_refusal(platform: LtiPlatform, status: int, url: str) -> str:
     """What an admin must switch on in Moodle when a service call is refused."""
     if url.startswith(platform.auth_token_url):
-        return _(
-            "Moodle kieltäytyi antamasta pääsytunnusta (HTTP %(status)s). Tarkista Moodlen "
-            "työkaluasetuksista (Site administration → Plugins → Activity modules → External tool → "
-            "Manage tools → työkalu): "
-            "Client ID on oikea, Public key type on Keyset URL ja osoite on työkalun /lti/jwks.json, ja "
-            "palvelut IMS LTI Assignment and Grade Services sekä IMS LTI Names and Role Provisioning on "
-            "otettu käyttöön.",
-            status=status,
+        return str(
+            _(
+                "Moodle kieltäytyi antamasta pääsytunnusta (HTTP %(status)s). Tarkista Moodlen "
+                "työkaluasetuksista (Site administration → Plugins → Activity modules → External tool → "
+                "Manage tools → työkalu): "
+                "Client ID on oikea, Public key type on Keyset URL ja osoite on työkalun /lti/jwks.json, ja "
+                "palvelut IMS LTI Assignment and Grade Services sekä IMS LTI Names and Role Provisioning on "
+                "otettu käyttöön.",
+                status=status,
+            )
         )
-    return _(
-        "Moodle kieltäytyi palvelukutsusta (HTTP %(status)s, %(url)s). Ota työkalun asetuksissa käyttöön "
-        'IMS LTI Assignment and Grade Services ("Use this service for grade sync and column management") '
-        "ja IMS LTI Names and Role Provisioning (\"Use this service to retrieve members' information as per "
-        'privacy settings"), ja aseta tietosuoja-asetus Accept grades from the tool: Always.',
-        status=status,
-        url=url.split("?", 1)[0],
+    return str(
+        _(
+            "Moodle kieltäytyi palvelukutsusta (HTTP %(status)s, %(url)s). Ota työkalun asetuksissa käyttöön "
+            'IMS LTI Assignment and Grade Services ("Use this service for grade sync and column management") '
+            "ja IMS LTI Names and Role Provisioning (\"Use this service to retrieve members' information "
+            'as per privacy settings"), ja aseta tietosuoja-asetus Accept grades from the tool: Always.',
+            status=status,
+            url=url.split("?", 1)[0],
+        )
     )
 
 
@@ -258,7 +262,7 @@ def _prepare(session: Session, row: LtiScore, *, now: dt.datetime) -> _Outgoing:
 def _post(outgoing: _Outgoing, http: requests.Session) -> _Answer:
     service = AssignmentsGradesService(
         ToolServiceConnector(outgoing.registration, http),
-        {"scope": [SCORE_SCOPE], "lineitem": outgoing.row.lineitem_url},
+        {"scope": [SCORE_SCOPE], "lineitem": outgoing.row.lineitem_url},  # type: ignore[list-item]
     )
     try:
         service.put_grade(outgoing.grade)

@@ -126,7 +126,7 @@ def open_course(
         return Outcome("guest", user, course)
     body = launch.body
     link = body.get(CLAIM + "resource_link") or {}
-    ags = body.get(AGS_CLAIM) if isinstance(body.get(AGS_CLAIM), dict) else {}
+    ags: dict[str, Any] = body[AGS_CLAIM] if isinstance(body.get(AGS_CLAIM), dict) else {}
     lineitem = ags.get("lineitem") if SCORE_SCOPE in (ags.get("scope") or []) else None
     lineitem = (
         lineitem if isinstance(lineitem, str) and lineitem.startswith(("https://", "http://")) else None

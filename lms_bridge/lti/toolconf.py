@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import requests
 from pylti1p3.deployment import Deployment
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from pylti1p3.registration import Registration
-from pylti1p3.tool_config import ToolConfAbstract
+from pylti1p3.tool_config.abstract import ToolConfAbstract
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -52,7 +53,7 @@ class ToolRegistration(Registration):
     def get_kid(self) -> str:
         return self._kid
 
-    def get_jwks(self) -> list[dict[str, Any]]:
+    def get_jwks(self) -> list[Mapping[str, Any]]:
         return [self._public_jwk]
 
 
@@ -81,7 +82,7 @@ class DbToolConf(ToolConfAbstract):  # type: ignore[type-arg]
     def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
         raise NotImplementedError("every issuer may have many client ids here")
 
-    def find_registration_by_params(
+    def find_registration_by_params(  # type: ignore[override]  # None: no such platform
         self, iss: str, client_id: str, *args: Any, **kwargs: Any
     ) -> ToolRegistration | None:
         platform = self.platform(iss, client_id)
@@ -157,8 +158,9 @@ _key_sets_lock = threading.Lock()
 
 
 def platform_key_set(url: str, *, want_kid: str | None, http: requests.Session) -> dict[str, Any]:
-    """The platform's key set from this process's cache, fetched when stale or when it lacks `want_kid`
-    (a platform rotated its key) — at most every KEY_SET_REFETCH_AFTER seconds per platform. Raises LaunchRefused when it cannot be fetched."""
+    """The platform's key set from this process's cache, fetched when stale or when it lacks
+    `want_kid` (the platform rotated its key) - at most every KEY_SET_REFETCH_AFTER seconds per platform.
+    Raises LaunchRefused when it cannot be fetched."""
     now = time.monotonic()
     with _key_sets_lock:
         cached = _key_sets.get(url)

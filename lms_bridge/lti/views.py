@@ -27,6 +27,7 @@ from lms_bridge.db import get_session, transaction, utcnow
 from lms_bridge.errors import Forbidden
 from lms_bridge.lti import deeplink, keys, platforms, roster, scores, service
 from lms_bridge.lti.errors import LaunchRefused, ServiceError
+from lms_bridge.lti.identity import upsert_user
 from lms_bridge.lti.launch import STORAGE_CHECKED, StateNotInBrowser, ToolLaunch, ToolLogin
 from lms_bridge.lti.models import LtiPlatform
 from lms_bridge.lti.toolconf import sweep_expired
@@ -57,7 +58,7 @@ def login() -> BaseResponse | str:
     storage_target = request.values.get("lti_storage_target")
     if not request.values.get("lti1p3_new_window") and not storage_target:
         params = _login_params()
-        continue_url = url_for("lti.login", **params, lti1p3_new_window="1")
+        continue_url = url_for("lti.login") + "?" + urlencode({**params, "lti1p3_new_window": "1"})
         return render_template(
             "lti/cookie_check.html",
             continue_url=continue_url,
@@ -70,6 +71,7 @@ def login() -> BaseResponse | str:
         oidc = ToolLogin(db, now=now)
         auth_url = oidc.prepare(tool_values().redirect_uris[0])
         platform = oidc.tool_conf.platform(request.values.get("iss", ""), request.values.get("client_id"))
+        response: BaseResponse
         if storage_target and platform is not None:
             response = make_response(
                 render_template(
@@ -190,7 +192,7 @@ def continue_as_learner() -> BaseResponse:
     with transaction() as db:
         if tool_launch.is_deep_link_launch():
             raise LaunchRefused(_l("Tämä käynnistys on sisällön valinta."))
-        user = service.upsert_user(db, platform_id=tool_launch.platform_id, body=tool_launch.body, now=now)
+        user = upsert_user(db, platform_id=tool_launch.platform_id, body=tool_launch.body, now=now)
         outcome = service.open_course(db, tool_launch, user, service.course_of(db, tool_launch.body), now=now)
         launch_id = tool_launch.get_launch_id()
         if outcome.kind == "play" and user.staff_id is not None:

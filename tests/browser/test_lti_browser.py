@@ -74,16 +74,29 @@ def _site(folder: Path, shared_dir: Path, *, partitioned: bool) -> tuple[LiveSer
             origin="cli",
             course_slug=SLUG,
         )
-        set_course_rules(session, course=result.course, competence_codes=list(course.competences), passing_score=None, actor="test")
+        set_course_rules(
+            session,
+            course=result.course,
+            competence_codes=list(course.competences),
+            passing_score=None,
+            actor="test",
+        )
         platforms.add_platform(
-            session, name="Lab", deployment_ids=["1"], actor="test", now=utcnow(), **moodle.registration_values()
+            session,
+            name="Lab",
+            deployment_ids=["1"],
+            actor="test",
+            now=utcnow(),
+            **moodle.registration_values(),
         )
     moodle.custom = {"course": SLUG}
     return server, moodle
 
 
 @pytest.fixture
-def site(tmp_path: Path, shared_dir: Path, request: pytest.FixtureRequest) -> Iterator[tuple[LiveServer, TestPlatform]]:
+def site(
+    tmp_path: Path, shared_dir: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[LiveServer, TestPlatform]]:
     server, moodle = _site(tmp_path / "server", shared_dir, partitioned=getattr(request, "param", True))
     try:
         yield server, moodle
@@ -121,7 +134,9 @@ def staff_id(server: LiveServer) -> int:
 
 def register_status(server: LiveServer, staff: int, code: str) -> str:
     with server.app.app_context(), transaction() as session:  # type: ignore[union-attr]
-        rows = competence_statuses(session, now=utcnow(), expiring_within_days=60, flt=StatusFilter(staff_id=staff))
+        rows = competence_statuses(
+            session, now=utcnow(), expiring_within_days=60, flt=StatusFilter(staff_id=staff)
+        )
     return next((row.status for row in rows if row.competence_code == code), "absent")
 
 
@@ -168,13 +183,15 @@ def test_framed_launch_plays_to_the_end_and_the_score_reaches_the_platform(chrom
     assert moodle.scores, outbox(server)
     (score,) = moodle.scores
     assert score.status == 200
-    assert score.body["userId"] == "4" and score.body["scoreGiven"] == 100.0
+    assert score.body["userId"] == "4"
+    assert score.body["scoreGiven"] == 100.0
     assert score.body["gradingProgress"] == "FullyGraded"
     staff = staff_id(server)
     assert register_status(server, staff, "OSAL-02") == "valid"
     with server.app.app_context(), transaction() as session:  # type: ignore[union-attr]
         (attempt,) = session.scalars(select(Attempt).where(Attempt.staff_id == staff)).all()
-        assert attempt.launched_via == "lti" and attempt.completed_at is not None
+        assert attempt.launched_via == "lti"
+        assert attempt.completed_at is not None
     context.close()
 
 

@@ -185,7 +185,7 @@ def test_a_replayed_id_token_is_refused_after_its_one_use(flow, platform, make_s
     version = make_version()
     platform.custom = {"course": version.course.slug}
     browser = flow()
-    action, launch_fields = browser.authorize(browser.login("student"))
+    _action, launch_fields = browser.authorize(browser.login("student"))
     assert browser.post_launch(launch_fields).status_code == 302
     before = table_counts(session)
     again = browser.post_launch(launch_fields)

@@ -45,7 +45,9 @@ def test_student_launch_opens_the_player_for_the_staff_member_by_idnumber(
     assert target.resource_link_id == "1"
 
 
-def test_the_player_page_may_be_framed_by_the_platform_only(flow, platform, make_version, lti_app, make_staff):
+def test_the_player_page_may_be_framed_by_the_platform_only(
+    flow, platform, make_version, lti_app, make_staff
+):
     course_with_content(make_version, lti_app, platform)
     make_staff(employee_number="EMP1002")
     browser = flow()
@@ -60,7 +62,9 @@ def test_the_player_page_may_be_framed_by_the_platform_only(flow, platform, make
     assert "frame-ancestors 'none'" in front.headers["Content-Security-Policy"]
 
 
-def test_the_link_is_remembered_and_a_second_launch_resumes(flow, platform, make_version, lti_app, make_staff, session):
+def test_the_link_is_remembered_and_a_second_launch_resumes(
+    flow, platform, make_version, lti_app, make_staff, session
+):
     course_with_content(make_version, lti_app, platform)
     staff = make_staff(employee_number="EMP1002")
     first = flow().launch("student").headers["Location"]
@@ -103,7 +107,8 @@ def test_unmatched_user_learns_unrecorded_is_listed_and_an_admin_links_them(
 
     admin, _account = signed_in("admin")
     listing = admin.get("/lti/admin/")
-    assert "Ben Learner" in listing.text and "EMP1002" in listing.text
+    assert "Ben Learner" in listing.text
+    assert "EMP1002" in listing.text
 
     staff = make_staff(employee_number="E-LATE")
     user = session.scalars(select(LtiUser)).one()
@@ -174,7 +179,10 @@ def test_state_cookie_is_samesite_none_secure_and_partitioned_when_configured(fl
     data = {**platform.login_initiation("student"), "lti1p3_new_window": "1"}
     response = flow().client.post("/lti/login", data=data)
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("lti1p3-state-"))
-    assert "Secure" in cookie and "SameSite=None" in cookie and "Partitioned" in cookie and "HttpOnly" in cookie
+    assert "Secure" in cookie
+    assert "SameSite=None" in cookie
+    assert "Partitioned" in cookie
+    assert "HttpOnly" in cookie
 
 
 def test_platform_storage_is_used_when_offered_and_vouches_for_the_state(
@@ -186,14 +194,15 @@ def test_platform_storage_is_used_when_offered_and_vouches_for_the_state(
     data = {**platform.login_initiation("student"), "lti_storage_target": "post_message_forwarding"}
     page = browser.client.post("/lti/login", data=data)
     assert page.status_code == 200
-    assert 'id="lti-storage-login"' in page.text and 'data-target="post_message_forwarding"' in page.text
+    assert 'id="lti-storage-login"' in page.text
+    assert 'data-target="post_message_forwarding"' in page.text
     # the launch arrives without the cookie (a browser that blocks it): the page asks the platform first
     import re
     from urllib.parse import parse_qs, urlsplit
 
     auth = re.search(r'data-auth-url="([^"]+)"', page.text).group(1).replace("&amp;", "&")
     query = {k: v[0] for k, v in parse_qs(urlsplit(auth).query).items()}
-    action, fields = browser.authorize(query)
+    _action, fields = browser.authorize(query)
     cookieless = lti_app.test_client()
     check = cookieless.post("/lti/launch", data=fields)
     assert check.status_code == 200

@@ -26,7 +26,9 @@ FILES = {"index.html": b"<!doctype html><title>SCO</title><p>Hei</p>"}
 
 @pytest.fixture
 def course(make_version, lti_app, platform):
-    version = make_version(files=FILES, data_dir=Path(lti_app.config["DATA_DIR"]), new_attempt_after_completion=True)
+    version = make_version(
+        files=FILES, data_dir=Path(lti_app.config["DATA_DIR"]), new_attempt_after_completion=True
+    )
     platform.custom = {"course": version.course.slug}
     return version
 
@@ -58,9 +60,11 @@ def test_deep_linking_picker_and_response_reach_the_platform(flow, platform, cou
     action, form = parse_auto_post(posted.text)
     assert action.startswith(f"{platform.base}/mod/lti/contentitem_return.php?course=2&id=1")
     answer = requests.post(action, data=form, timeout=10)
-    assert answer.status_code == 200 and "Content added" in answer.text
+    assert answer.status_code == 200
+    assert "Content added" in answer.text
     (claims,) = platform.deep_link_responses
-    assert claims["iss"] == platform.client_id and claims["aud"] == [platform.issuer]
+    assert claims["iss"] == platform.client_id
+    assert claims["aud"] == [platform.issuer]
     assert claims["https://purl.imsglobal.org/spec/lti/claim/message_type"] == "LtiDeepLinkingResponse"
     assert claims["https://purl.imsglobal.org/spec/lti/claim/deployment_id"] == "1"
     assert "https://purl.imsglobal.org/spec/lti-dl/claim/data" not in claims
@@ -89,7 +93,8 @@ def test_completed_attempt_score_arrives_fully_graded_and_improvements_follow(
     (first,) = platform.scores
     assert first.status == 200
     assert first.body["userId"] == "4"
-    assert first.body["scoreGiven"] == 70.0 and first.body["scoreMaximum"] == 100
+    assert first.body["scoreGiven"] == 70.0
+    assert first.body["scoreMaximum"] == 100
     assert first.body["activityProgress"] == "Completed"
     assert first.body["gradingProgress"] == "FullyGraded"
     assert platform.results()[0]["resultScore"] == 70.0
@@ -99,8 +104,11 @@ def test_completed_attempt_score_arrives_fully_graded_and_improvements_follow(
     complete(again.client, again.launch("student").headers["Location"], staff.id, "90")
     assert send(session).sent == 1
     second = platform.scores[-1]
-    assert second.status == 200 and second.body["scoreGiven"] == 90.0
-    assert dt.datetime.fromisoformat(second.body["timestamp"]) > dt.datetime.fromisoformat(first.body["timestamp"])
+    assert second.status == 200
+    assert second.body["scoreGiven"] == 90.0
+    assert dt.datetime.fromisoformat(second.body["timestamp"]) > dt.datetime.fromisoformat(
+        first.body["timestamp"]
+    )
     assert platform.results()[0]["resultScore"] == 90.0
 
     # a worse attempt changes nothing in the gradebook
@@ -119,10 +127,26 @@ def test_timestamps_strictly_increase_within_one_second(platform, course, make_s
 
     user = session.scalars(select(LtiUser)).one()
     now = utcnow()
-    a = scores.queue_score(session, user=user, lineitem_url=platform.lineitem_url, score=Decimal(80), attempt_id=attempt.id, now=now)
-    b = scores.queue_score(session, user=user, lineitem_url=platform.lineitem_url, score=Decimal(81), attempt_id=attempt.id, now=now)
-    assert a is not None and b is not None
-    assert b.timestamp > a.timestamp and b.timestamp - a.timestamp == dt.timedelta(seconds=1)
+    a = scores.queue_score(
+        session,
+        user=user,
+        lineitem_url=platform.lineitem_url,
+        score=Decimal(80),
+        attempt_id=attempt.id,
+        now=now,
+    )
+    b = scores.queue_score(
+        session,
+        user=user,
+        lineitem_url=platform.lineitem_url,
+        score=Decimal(81),
+        attempt_id=attempt.id,
+        now=now,
+    )
+    assert a is not None
+    assert b is not None
+    assert b.timestamp > a.timestamp
+    assert b.timestamp - a.timestamp == dt.timedelta(seconds=1)
     assert a.status == "superseded"
     assert send(session).sent == 1
     assert [s.status for s in platform.scores] == [200]
@@ -133,14 +157,22 @@ def test_a_409_gets_a_newer_timestamp_and_goes_through(flow, platform, course, m
     browser = flow()
     complete(browser.client, browser.launch("student").headers["Location"], staff.id, "75")
     # the gradebook holds a grade stamped in the future (a teacher's override, a clock step)
-    platform.grades["4"] = {"timemodified": int(utcnow().timestamp()) + 5, "grade": 10, "max": 100, "timestamp": "x"}
+    platform.grades["4"] = {
+        "timemodified": int(utcnow().timestamp()) + 5,
+        "grade": 10,
+        "max": 100,
+        "timestamp": "x",
+    }
     assert send(session).sent == 0
     row = session.scalars(select(LtiScore)).one()
     assert platform.scores[-1].status == 409
-    assert row.status == "failing" and row.tries == 1 and "409" in row.last_error
+    assert row.status == "failing"
+    assert row.tries == 1
+    assert "409" in row.last_error
     later = utcnow() + dt.timedelta(minutes=2)  # past the first backoff
     scores.send_due(session, now=later, http=scores.http_session())
-    assert row.status == "sent" and platform.scores[-1].status == 200
+    assert row.status == "sent"
+    assert platform.scores[-1].status == 200
 
 
 def test_a_401_is_explained_to_admins_and_the_score_waits_with_backoff(
@@ -152,9 +184,11 @@ def test_a_401_is_explained_to_admins_and_the_score_waits_with_backoff(
     platform.services_enabled = False
     assert send(session).failed == 1
     row = session.scalars(select(LtiScore)).one()
-    assert row.status == "failing" and row.next_try_at > utcnow()
+    assert row.status == "failing"
+    assert row.next_try_at > utcnow()
     problem = session.scalars(select(LtiPlatform)).one().service_problem
-    assert "IMS LTI Assignment and Grade Services" in problem and "401" in problem
+    assert "IMS LTI Assignment and Grade Services" in problem
+    assert "401" in problem
     admin, _ = signed_in("admin")
     page = admin.get("/lti/admin/").text
     assert "IMS LTI Assignment and Grade Services" in page
@@ -169,7 +203,9 @@ def test_a_401_is_explained_to_admins_and_the_score_waits_with_backoff(
     assert session.scalars(select(LtiPlatform)).one().service_problem is None
 
 
-def test_the_admin_who_is_not_gradable_is_refused_and_not_retried(platform, session, flow, make_staff, course):
+def test_the_admin_who_is_not_gradable_is_refused_and_not_retried(
+    platform, session, flow, make_staff, course
+):
     staff = make_staff(employee_number="EMP1002")
     browser = flow()
     complete(browser.client, browser.launch("student").headers["Location"], staff.id, "80")
@@ -190,7 +226,8 @@ def test_scores_are_queued_in_the_completing_transaction_and_sent_by_the_worker(
     browser = flow()
     complete(browser.client, browser.launch("student").headers["Location"], staff.id, "66")
     row = session.scalars(select(LtiScore)).one()
-    assert row.status == "pending" and row.score_given == Decimal(66)
+    assert row.status == "pending"
+    assert row.score_given == Decimal(66)
     result = run("lti", "scores", "send")
     assert result.exit_code == 0, result.output
     assert "1 sent" in result.output
@@ -208,8 +245,11 @@ def test_supervisor_reads_the_course_roster_with_short_role_names(
     assert browser.launch("editingteacher").headers["Location"] == "/reports/"
     page = browser.client.get("/lti/roster")
     assert page.status_code == 200, page.text
-    assert "Ada Learner" in page.text and "Cy Learner" in page.text and "Tea Cher" in page.text
-    assert "Learner" in page.text and "Instructor" in page.text
+    assert "Ada Learner" in page.text
+    assert "Cy Learner" in page.text
+    assert "Tea Cher" in page.text
+    assert "Learner" in page.text
+    assert "Instructor" in page.text
     assert "ei aloittanut" in page.text  # Ada (EMP1001) is in the register and has not started
     assert "ei osaamisrekisterissä" in page.text  # Ben and Cy are not
     assert learner.id
@@ -223,7 +263,11 @@ def test_key_rotation_mid_run(flow, platform, course, make_staff, session, lti_a
     complete(browser.client, browser.launch("student").headers["Location"], staff.id, "70")
     old = keys.signing_key(session, now=utcnow())
     upcoming = keys.rotate(
-        session, now=utcnow(), publish_ahead=dt.timedelta(minutes=60), retire_after=dt.timedelta(minutes=120), actor="t"
+        session,
+        now=utcnow(),
+        publish_ahead=dt.timedelta(minutes=60),
+        retire_after=dt.timedelta(minutes=120),
+        actor="t",
     )
     published = [k["kid"] for k in browser.client.get("/lti/jwks.json").json["keys"]]
     assert published == [old.kid, upcoming.kid]
@@ -240,7 +284,9 @@ def test_key_rotation_mid_run(flow, platform, course, make_staff, session, lti_a
     assert platform.token_requests[-1]["kid"] == upcoming.kid
     assert platform.scores[-1].status == 200
     assert old.kid in [k["kid"] for k in keys.jwks(session, now=switch)["keys"]]  # still checkable
-    assert old.kid not in [k["kid"] for k in keys.jwks(session, now=switch + dt.timedelta(minutes=121))["keys"]]
+    assert old.kid not in [
+        k["kid"] for k in keys.jwks(session, now=switch + dt.timedelta(minutes=121))["keys"]
+    ]
     # the platform rotates its own key mid-run: the tool fetches the key set again for the new kid (the
     # flood guard's few seconds between refetches would only slow this test down)
     monkeypatch.setattr("lms_bridge.lti.toolconf.KEY_SET_REFETCH_AFTER", 0.0)
@@ -258,14 +304,21 @@ def test_dynamic_registration_registers_the_platform_once(platform, lti_app, ses
         page = admin.post("/lti/admin/registration-url")
         import re
 
-        url = re.search(r'<code id="registration-url">([^<]+)</code>', page.text).group(1).replace("&amp;", "&")
+        url = (
+            re.search(r'<code id="registration-url">([^<]+)</code>', page.text).group(1).replace("&amp;", "&")
+        )
         assert url.startswith(f"{TOOL}/lti/register?token=")
         config_url = f"{other.base}/mod/lti/openid-configuration.php"
         client = lti_app.test_client()
         token = url.split("token=", 1)[1]
         path = "/lti/register"
         done = client.get(
-            path, query_string={"token": token, "openid_configuration": config_url, "registration_token": "reg-tok"}
+            path,
+            query_string={
+                "token": token,
+                "openid_configuration": config_url,
+                "registration_token": "reg-tok",
+            },
         )
         assert done.status_code == 200, done.text
         assert "on nyt rekisteröity" in done.text
@@ -287,8 +340,15 @@ def test_dynamic_registration_registers_the_platform_once(platform, lti_app, ses
 
 def test_platform_add_command_takes_moodles_values(run, session):
     result = run(
-        "lti", "platform", "add", "--issuer", "https://moodle.example.fi", "--client-id", "abc123",
-        "--deployment-id", "3",
+        "lti",
+        "platform",
+        "add",
+        "--issuer",
+        "https://moodle.example.fi",
+        "--client-id",
+        "abc123",
+        "--deployment-id",
+        "3",
     )
     assert result.exit_code == 0, result.output
     platform = session.scalars(select(LtiPlatform).where(LtiPlatform.client_id == "abc123")).one()
