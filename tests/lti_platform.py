@@ -79,6 +79,7 @@ class Score:
 
 @dataclass
 class TestPlatform:
+    __test__ = False  # not a test class, whatever its name
     shared_dir: Path
     host: str = "127.0.0.1"
     tool_jwks: Callable[[], dict[str, Any]] | str | None = None  # the tool's key set (a URL or a getter)
