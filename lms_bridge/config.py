@@ -112,6 +112,26 @@ def _languages(value: Any) -> list[str]:
     return [i.strip() for i in items]
 
 
+IDENTITY_RULES = ("sourcedid", "custom", "email")
+
+
+def _identity_rules(value: Any) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ValueError("lista sääntöjä: sourcedid, custom, email")
+    rules = [i.strip() for i in items if i.strip()]
+    if any(rule not in IDENTITY_RULES for rule in rules) or len(set(rules)) != len(rules):
+        raise ValueError("lista sääntöjä (kukin kerran): sourcedid, custom, email")
+    return rules
+
+
+def _base_url(value: Any) -> str:
+    text = _text(value).strip().rstrip("/")
+    if text and not (text.startswith(("https://", "http://")) and "?" not in text and "#" not in text):
+        raise ValueError("tyhjä tai osoite kuten https://osaaminen.example.fi")
+    return text
+
+
 @dataclass(frozen=True)
 class Setting:
     coerce: Callable[[Any], Any]
@@ -153,6 +173,15 @@ SETTINGS: dict[str, Setting] = {
     "MAIL_FROM": Setting(_text),
     "PUBLIC_URL": Setting(_text),
     "REMINDER_DAYS_BEFORE": Setting(_positive_int),
+    "SESSION_COOKIE_PARTITIONED": Setting(_boolean),
+    "LTI_TOOL_URL": Setting(_base_url),
+    "LTI_IDENTITY_RULES": Setting(_identity_rules),
+    "LTI_EMPLOYEE_NUMBER_PARAM": Setting(_text),
+    "LTI_CLOCK_SKEW_SECONDS": Setting(_non_negative_int),
+    "LTI_MAX_ID_TOKEN_BYTES": Setting(_positive_int),
+    "LTI_KEY_PUBLISH_AHEAD_MINUTES": Setting(_non_negative_int),
+    "LTI_KEY_RETIRE_AFTER_MINUTES": Setting(_positive_int),
+    "LTI_SEND_SCORES_AFTER_COMMIT": Setting(_boolean),
 }
 
 
@@ -225,6 +254,8 @@ def _derive(app: Flask) -> None:
     config["SESSION_COOKIE_HTTPONLY"] = True
     if config["SESSION_COOKIE_SAMESITE"] == "None" and not config["SESSION_COOKIE_SECURE"]:
         raise ConfigError("SESSION_COOKIE_SAMESITE = None vaatii SESSION_COOKIE_SECURE = true (selaimet).")
+    if config["SESSION_COOKIE_PARTITIONED"] and not config["SESSION_COOKIE_SECURE"]:
+        raise ConfigError("SESSION_COOKIE_PARTITIONED = true vaatii SESSION_COOKIE_SECURE = true (selaimet).")
     # Werkzeug's request.max_content_length: a body larger than this (also a chunked one, which has no
     # Content-Length) is refused with 413 while it is read. Views raise it per route (uploads).
     config["MAX_CONTENT_LENGTH"] = config["MAX_FORM_BYTES"]

@@ -21,6 +21,8 @@ class BuiltinCourse:
     slug: str
     title: str
     competence_codes: tuple[str, ...]
+    language: str = "fi"
+    minutes: int | None = None  # the author's estimate of the time it takes
 
 
 def builtin_course(courses_dir: Path, slug: str) -> BuiltinCourse | None:
@@ -30,7 +32,13 @@ def builtin_course(courses_dir: Path, slug: str) -> BuiltinCourse | None:
     if not (folder / "course.yaml").is_file():
         return None
     course = load_course(folder)
-    return BuiltinCourse(course.id, course.localized_title(), tuple(course.competences))
+    return BuiltinCourse(
+        course.id,
+        course.localized_title(),
+        tuple(course.competences),
+        course.language,
+        course.estimated_minutes,
+    )
 
 
 def builtin_courses(courses_dir: Path) -> list[BuiltinCourse]:

@@ -99,21 +99,32 @@ def units_of_account(session: Session, *, account_id: int, employee_number: str 
     return units
 
 
+def accounts_of_staff(session: Session, staff: Staff) -> list[Account]:
+    """The active accounts that belong to a staff member: carrying their employee number, or named by it
+    (in lower case) or by their e-mail address (docs/lti.md)."""
+    names = [staff.employee_number.lower(), *([staff.email.lower()] if staff.email else [])]
+    return list(
+        session.scalars(
+            select(Account)
+            .where(
+                Account.active.is_(True),
+                (Account.employee_number == staff.employee_number) | Account.username.in_(names),
+            )
+            .order_by(Account.id)
+        )
+    )
+
+
 def units_of_staff(session: Session, staff_id: int) -> set[int]:
-    """The units a staff member supervises (arriving by an LTI launch): their assignments, and those of
-    an account carrying their employee number."""
+    """The units a staff member supervises (e.g. arriving by an LTI launch): their HR assignments, and
+    the units assigned to an account of theirs."""
     units = set(
         session.scalars(select(SupervisorAssignment.unit_id).where(SupervisorAssignment.staff_id == staff_id))
     )
     staff = session.get(Staff, staff_id)
     if staff is not None:
-        units |= set(
-            session.scalars(
-                select(SupervisorUnit.unit_id)
-                .join(Account, Account.id == SupervisorUnit.account_id)
-                .where(Account.employee_number == staff.employee_number, Account.active.is_(True))
-            )
-        )
+        for account in accounts_of_staff(session, staff):
+            units |= set(supervised_unit_ids(session, account.id))
     return units
 
 
