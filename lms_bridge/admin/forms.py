@@ -5,8 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectMultipleField, StringField, widgets
-from wtforms.validators import NumberRange, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
+from wtforms.validators import Length, NumberRange, Optional, Regexp
 
 
 class ImportForm(FlaskForm):  # type: ignore[misc]
@@ -20,6 +28,7 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
             Regexp(r"^[a-z0-9][a-z0-9-]{0,99}$", message=_l("Vain pieniä kirjaimia, numeroita ja viivoja.")),
         ],
     )
+    new_course = BooleanField(_l("Luo uusi kurssi tällä tunnisteella"))
 
 
 class RulesForm(FlaskForm):  # type: ignore[misc]
@@ -55,3 +64,29 @@ class SupervisorForm(FlaskForm):  # type: ignore[misc]
             Regexp(r"^[A-Za-z0-9_.-]{1,50}$", message=_l("Henkilönumero ilman välilyöntejä.")),
         ],
     )
+
+
+class PublishForm(FlaskForm):  # type: ignore[misc]
+    audience = RadioField(
+        _l("Kenelle kurssi näkyy"),
+        choices=[("everyone", _l("Kaikille")), ("chosen", _l("Valituille yksiköille ja tehtävänimikkeille"))],
+        default="everyone",
+    )
+    units = StringField(
+        _l("Yksiköt (tunnukset pilkuin erotettuina; alayksiköt mukaan lukien)"),
+        validators=[
+            Optional(),
+            Regexp(r"^[A-Za-z0-9_.,\s-]*$", message=_l("Yksikkötunnukset pilkuin erotettuina.")),
+        ],
+    )
+    job_titles = StringField(
+        _l("Tehtävänimikkeet (pilkuin erotettuina)"), validators=[Optional(), Length(max=1000)]
+    )
+    position = IntegerField(
+        _l("Järjestys oppijan listassa (pienin ensin)"),
+        validators=[Optional(), NumberRange(0, 100000, message=_l("Anna luku 0–100000."))],
+    )
+
+
+class StatusForm(FlaskForm):  # type: ignore[misc]
+    status = HiddenField()

@@ -19,7 +19,14 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from lms_bridge.admin.forms import CurrentVersionForm, ImportForm, RulesForm, SupervisorForm
+from lms_bridge.admin.forms import (
+    CurrentVersionForm,
+    ImportForm,
+    PublishForm,
+    RulesForm,
+    StatusForm,
+    SupervisorForm,
+)
 from lms_bridge.auth.accounts import (
     current_account,
     list_accounts,
@@ -38,7 +45,7 @@ from lms_bridge.packages.errors import PackageImportError
 from lms_bridge.packages.settings import package_limits, schema_set
 from lms_bridge.packages.store import PackageStore
 from lms_bridge.packages.views import content_response
-from lms_bridge.register.lookups import get_unit_by_code
+from lms_bridge.register.lookups import all_unit_codes, get_unit_by_code
 from lms_bridge.register.scopes import assign_units, units_by_account
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -102,6 +109,7 @@ def import_package() -> tuple[str, int] | BaseResponse:
                 actor=_actor(),
                 origin="upload",
                 course_slug=form.course.data or None,
+                new_course=bool(form.new_course.data),
             )
     except PackageImportError as error:
         form.package.errors.append(str(error.message))
@@ -109,8 +117,18 @@ def import_package() -> tuple[str, int] | BaseResponse:
     if result.unchanged:
         flash(
             _(
-                "Sama paketti on jo tuotu kurssille versiona %(n)s; uutta versiota ei tehty.",
+                "Sama paketti on jo tuotu: kurssin %(title)s versio %(n)s. Uutta versiota ei tehty.",
+                title=result.course.title,
                 n=result.version.number,
+            )
+        )
+    elif result.created_course:
+        flash(
+            _(
+                "Paketista tehtiin uusi kurssi %(title)s (luonnos). Valitse sen osaamiset ja julkaise se, "
+                "niin "
+                "oppijat näkevät sen.",
+                title=result.course.title,
             )
         )
     else:
@@ -142,9 +160,17 @@ def course(slug: str) -> str:
     return _course_page(found, rules)
 
 
-def _course_page(found: Course, rules: RulesForm) -> str:
+def _course_page(found: Course, rules: RulesForm, publish_form: PublishForm | None = None) -> str:
     db = get_session()
     rules.competences.choices = [(c.code, f"{c.code} – {c.name_fi}") for c in catalog.list_competences(db)]
+    audience = catalog.audience(db, found.id)
+    if publish_form is None:
+        publish_form = PublishForm(
+            audience="everyone" if found.for_everyone or not audience else "chosen",
+            units=", ".join(a.unit_code for a in audience if a.unit_code),
+            job_titles=", ".join(a.job_title for a in audience if a.job_title),
+            position=found.position,
+        )
     return render_template(
         "admin/course.html",
         course=found,
@@ -152,7 +178,57 @@ def _course_page(found: Course, rules: RulesForm) -> str:
         current_version_id=service.current_version_id(db, found.id),
         rules=rules,
         current_form=CurrentVersionForm(),
+        publish_form=publish_form,
+        status_form=StatusForm(),
+        audience=audience,
     )
+
+
+def _split(text: str | None) -> list[str]:
+    return [part for part in re.split(r"\s*,\s*", (text or "").strip()) if part]
+
+
+@bp.post("/courses/<slug>/publish")
+@require_role("admin")
+def publish(slug: str) -> BaseResponse | tuple[str, int]:
+    found = catalog.require_course(get_session(), slug)
+    form = PublishForm()
+    if form.validate_on_submit():
+        everyone = form.audience.data == "everyone"
+        units, titles = _split(form.units.data), _split(form.job_titles.data)
+        try:
+            with transaction() as db:
+                unknown = [code for code in units if code not in set(all_unit_codes(db))]
+                if unknown and not everyone:
+                    raise CatalogError(_("Yksikköä %(code)s ei löydy.", code=", ".join(unknown)))
+                catalog.publish(
+                    db,
+                    catalog.require_course(db, slug),
+                    actor=_actor(),
+                    everyone=everyone,
+                    unit_codes=[] if everyone else units,
+                    job_titles=[] if everyone else titles,
+                    position=form.position.data,
+                )
+        except CatalogError as error:
+            form.audience.errors.append(str(error.message))
+        else:
+            flash(_("Kurssi %(title)s julkaistiin.", title=found.title))
+            return redirect(url_for("admin.course", slug=slug))
+    rules = RulesForm(competences=catalog.course_competence_codes(get_session(), found.id))
+    return _course_page(found, rules, form), 400
+
+
+@bp.post("/courses/<slug>/status")
+@require_role("admin")
+def set_status(slug: str) -> BaseResponse:
+    form = StatusForm()
+    if not form.validate_on_submit() or form.status.data not in ("draft", "hidden", "retired"):
+        abort(400)
+    with transaction() as db:
+        catalog.set_status(db, catalog.require_course(db, slug), form.status.data, actor=_actor())
+    flash(_("Kurssin tila muutettiin."))
+    return redirect(url_for("admin.course", slug=slug))
 
 
 @bp.post("/courses/<slug>/current")

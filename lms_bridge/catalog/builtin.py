@@ -12,7 +12,12 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from lms_bridge.catalog.models import Course
-from lms_bridge.catalog.service import course_competence_codes, missing_competence_codes, set_course_rules
+from lms_bridge.catalog.service import (
+    course_competence_codes,
+    missing_competence_codes,
+    publish,
+    set_course_rules,
+)
 from scorm.authoring import discover, load_course
 
 
@@ -72,3 +77,28 @@ def grant_builtin_competences(
         actor=actor,
     )
     return GrantOutcome(applied=tuple(codes))
+
+
+ORDER_FILE = "order.txt"
+
+
+def teaching_order(courses_dir: Path) -> dict[str, int]:
+    """The built-in modules' positions in the learners' lists (courses/order.txt: one slug a line)."""
+    path = courses_dir / ORDER_FILE
+    if not path.is_file():
+        return {}
+    slugs = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    return {
+        slug: (index + 1) * 10 for index, slug in enumerate(s for s in slugs if s and not s.startswith("#"))
+    }
+
+
+def publish_builtin(session: Session, course: Course, *, courses_dir: Path, actor: str) -> bool:
+    """Publish a built-in module to everyone in its teaching order, unless an admin has already published,
+    hidden or retired it (only a draft is touched). Returns whether it was published now."""
+    if course.status != "draft" or not course.competences_decided:
+        return False
+    publish(
+        session, course, actor=actor, everyone=True, position=teaching_order(courses_dir).get(course.slug)
+    )
+    return True

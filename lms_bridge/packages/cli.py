@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
-from lms_bridge.catalog.builtin import builtin_course, grant_builtin_competences
-from lms_bridge.catalog.service import list_courses, require_course
+from lms_bridge.catalog.builtin import builtin_course, grant_builtin_competences, publish_builtin
+from lms_bridge.catalog.service import get_course_by_slug, list_courses, require_course
 from lms_bridge.cli_actor import cli_actor
 from lms_bridge.db import get_session, transaction
 from lms_bridge.packages import service
 from lms_bridge.packages.errors import PackageImportError
 from lms_bridge.packages.settings import package_limits, schema_set
 from lms_bridge.packages.store import PackageStore
+
+HELSINKI = ZoneInfo("Europe/Helsinki")  # times are stored in UTC and shown in Helsinki time
 
 
 def _store() -> PackageStore:
@@ -28,26 +32,27 @@ def _describe(result: service.ImportResult) -> str:
     if result.unchanged:
         return str(
             _(
-                "%(slug)s: sama paketti on jo versio %(n)s; uutta versiota ei tehty.",
+                "Sama paketti on jo kurssin %(slug)s versio %(n)s; uutta versiota ei tehty.",
                 slug=result.course.slug,
                 n=version.number,
             )
         )
     return str(
         _(
-            "%(slug)s: versio %(n)s tuotu (SCORM %(scorm)s, %(scos)s SCO-osaa, käynnistys %(launch)s, "
-            "%(w)s huomautusta).",
+            "%(slug)s: versio %(n)s tuotu (SCORM %(scorm)s, %(scos)s, käynnistys %(launch)s, %(w)s).",
             slug=result.course.slug,
             n=version.number,
             scorm=version.scorm_version,
-            scos=version.sco_count,
+            scos=ngettext("%(num)s SCO-osa", "%(num)s SCO-osaa", version.sco_count),
             launch=version.launch_href,
-            w=len(version.warnings),
+            w=ngettext("%(num)s huomautus", "%(num)s huomautusta", len(version.warnings)),
         )
     )
 
 
-def import_file(path: Path, *, course_slug: str | None, origin: str) -> service.ImportResult:
+def import_file(
+    path: Path, *, course_slug: str | None, origin: str, new_course: bool = False
+) -> service.ImportResult:
     """Import one zip in its own transaction (the CLI's and the set-up's shared path)."""
     try:
         with transaction() as db:
@@ -60,6 +65,7 @@ def import_file(path: Path, *, course_slug: str | None, origin: str) -> service.
                 actor=cli_actor(),
                 origin=origin,
                 course_slug=course_slug,
+                new_course=new_course,
             )
     except PackageImportError as error:
         member = f" [{error.member}]" if error.member else ""
@@ -75,12 +81,14 @@ def packages_cli() -> None:
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option("--course", "course_slug", help="Import as a new version of this course (slug).")
+@click.option("--course", "course_slug", help="Import as a new version of this existing course (slug).")
+@click.option("--new-course", is_flag=True, help="With --course: create the course with that slug.")
 @with_appcontext
-def import_command(files: tuple[Path, ...], course_slug: str | None) -> None:
-    """Check and import SCORM zip FILES; each becomes its course's newest version."""
+def import_command(files: tuple[Path, ...], course_slug: str | None, new_course: bool) -> None:
+    """Check and import SCORM zip FILES. Without --course each becomes a new draft course (publish it with
+    `lms-bridge catalog publish`); with --course, a new version of that course."""
     for path in files:
-        result = import_file(path, course_slug=course_slug, origin="cli")
+        result = import_file(path, course_slug=course_slug, origin="cli", new_course=new_course)
         click.echo(_describe(result))
         for warning in result.version.warnings if not result.unchanged else []:
             click.echo(f"  ! {warning['message']}", err=True)
@@ -99,9 +107,11 @@ def install_built_command(dist: Path | None) -> None:
         )
     for path in zips:
         slug = path.name.removesuffix("-scorm12.zip")
-        result = import_file(path, course_slug=slug, origin="built-in")
+        with transaction() as db:
+            exists = get_course_by_slug(db, slug) is not None
+        result = import_file(path, course_slug=slug, origin="built-in", new_course=not exists)
         click.echo(_describe(result))
-        _map_built_competences(result.course.slug)
+        _map_built_competences(slug)
 
 
 def _map_built_competences(slug: str) -> None:
@@ -109,9 +119,13 @@ def _map_built_competences(slug: str) -> None:
     builtin = builtin_course(Path(current_app.config["COURSES_DIR"]), slug)
     if builtin is None:
         return
+    courses_dir = Path(current_app.config["COURSES_DIR"])
     with transaction() as db:
         course = require_course(db, slug)
         outcome = grant_builtin_competences(db, course, builtin, actor=cli_actor())
+        published = publish_builtin(db, course, courses_dir=courses_dir, actor=cli_actor())
+    if published:
+        click.echo(_("%(slug)s julkaistu kaikille.", slug=slug))
     if outcome.missing:
         click.echo(
             _(
@@ -146,7 +160,7 @@ def versions_command(slug: str) -> None:
     current = service.current_version(db, course.id)
     for version in service.list_versions(db, course.id):
         mark = "*" if current is not None and version.id == current.id else " "
-        imported = f"{version.imported_at:%Y-%m-%d %H:%M}"
+        imported = f"{version.imported_at.astimezone(HELSINKI):%d.%m.%Y %H.%M}"
         click.echo(f"{mark} {version.number}\t{version.scorm_version}\t{imported}\t{version.origin}")
 
 

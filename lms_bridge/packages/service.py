@@ -112,8 +112,16 @@ def import_package(
     actor: str,
     origin: str,
     course_slug: str | None = None,
+    new_course: bool = False,
 ) -> ImportResult:
-    """Check, store and register one package as its course's newest (current) version.
+    """Check, store and register one package as a course's newest (current) version.
+
+    - `course_slug` names an existing course: the package becomes its new version; a course that does
+      not exist is refused, unless `new_course` says to create it with that slug.
+    - no `course_slug`: a new draft course, its slug made short and readable from the package's title.
+      Authoring tools reuse manifest identifiers (two unrelated Captivate exports are both `Course_ID1`),
+      so an identifier never decides which course a package belongs to.
+    - the same bytes already stored anywhere: nothing is stored; the result says where they are.
 
     Raises PackageImportError (with a Finnish message naming the problem and the file inside the zip)
     and leaves the store and the database as they were.
@@ -123,6 +131,18 @@ def import_package(
             check_slug(course_slug)
         except CatalogError as error:
             raise PackageImportError(error.message) from None
+    target = get_course_by_slug(session, course_slug) if course_slug is not None else None
+    if course_slug is not None and target is None and not new_course:
+        raise PackageImportError(
+            _l(
+                "Kurssia %(slug)s ei ole. Jätä kurssin tunniste tyhjäksi, niin paketista tehdään uusi "
+                "kurssi, "
+                "tai valitse uuden kurssin luonti (--new-course).",
+                slug=course_slug,
+            )
+        )
+    if target is not None and new_course:
+        raise PackageImportError(_l("Kurssi %(slug)s on jo olemassa.", slug=course_slug))
     try:
         report = inspect_package(source, schemas=schemas, limits=limits)
     except PackageError as error:
@@ -130,19 +150,17 @@ def import_package(
         raise PackageImportError.from_package_error(error) from None
     checksum = _sha256(source)
     manifest = report.manifest
-    slug = course_slug or slugify(manifest.identifier or manifest.title)
-    existing_course = get_course_by_slug(session, slug)
-    course = existing_course or ensure_course(session, slug=slug, title=manifest.title or slug)
+    same = session.scalars(
+        select(PackageVersion)
+        .options(joinedload(PackageVersion.course))
+        .where(PackageVersion.checksum == checksum)
+        .order_by(PackageVersion.id)
+    ).first()
+    if same is not None:  # stored before, here or in another course: say where
+        return ImportResult(same.course, same, created_course=False, unchanged=True)
 
-    if existing_course is not None:
-        same = session.scalars(
-            select(PackageVersion).where(
-                PackageVersion.course_id == course.id, PackageVersion.checksum == checksum
-            )
-        ).first()
-        if same is not None:
-            return ImportResult(course, same, created_course=False, unchanged=True)
-
+    title = manifest.title or (course_slug or "Kurssi")
+    course = target or ensure_course(session, slug=course_slug or _free_slug(session, title), title=title)
     version = _store_version(session, source, course, report, checksum, store, limits, actor, origin)
     previous = _make_current(session, version)
     record_event(
@@ -154,7 +172,22 @@ def import_package(
         details={"course": course.slug, "number": version.number, "checksum": checksum, "origin": origin},
     )
     signals.package_version_made_current.send(version, session=session, previous_version_id=previous)
-    return ImportResult(course, version, created_course=existing_course is None, unchanged=False)
+    return ImportResult(course, version, created_course=target is None, unchanged=False)
+
+
+SLUG_WORDS = 40  # characters: short enough to read and type, long enough to tell courses apart
+
+
+def _free_slug(session: Session, title: str) -> str:
+    """A short, readable slug from the title that no course has yet (kurssi, kurssi-2, ...)."""
+    base = slugify(title)
+    if len(base) > SLUG_WORDS:
+        base = base[:SLUG_WORDS].rsplit("-", 1)[0] or base[:SLUG_WORDS]
+    slug, n = base, 1
+    while get_course_by_slug(session, slug) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 def _store_version(

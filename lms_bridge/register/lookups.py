@@ -42,3 +42,7 @@ def unit_codes_on_path(session: Session, unit_id: int) -> list[str]:
         return []
     ids = [int(part) for part in unit.path.strip("/").split("/") if part]
     return list(session.scalars(select(OrgUnit.code).where(OrgUnit.id.in_(ids))))
+
+
+def all_unit_codes(session: Session) -> list[str]:
+    return list(session.scalars(select(OrgUnit.code).order_by(OrgUnit.code)))

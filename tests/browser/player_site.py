@@ -26,7 +26,7 @@ from lms_bridge import PROJECT_ROOT
 from lms_bridge.catalog.builtin import builtin_course
 from lms_bridge.catalog.framework import DEFAULT_FRAMEWORK, parse_framework
 from lms_bridge.catalog.models import Competence
-from lms_bridge.catalog.service import set_course_rules
+from lms_bridge.catalog.service import publish, set_course_rules
 from lms_bridge.db import transaction, utcnow
 from lms_bridge.demo.generator import generate_demo
 from lms_bridge.packages.service import import_package
@@ -159,10 +159,12 @@ def _load(app: Flask, root: Path, fixtures_dir: Path) -> tuple[dict[str, Course]
                 actor="test",
                 origin="cli",
                 course_slug=slug,
+                new_course=True,
             )
             set_course_rules(
                 session, course=result.course, competence_codes=[competence], passing_score=None, actor="test"
             )
+            publish(session, result.course, actor="test")
 
         for slug, course in modules.items():
             add(build_package(course, "scorm12", zips), slug, module_competence(slug))

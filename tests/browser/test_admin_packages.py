@@ -47,9 +47,11 @@ def module_zips(tmp_path: Path) -> tuple[Path, Path]:
     return first, second
 
 
-def upload(page: Page, zip_path: Path, course: str) -> None:
+def upload(page: Page, zip_path: Path, course: str, *, new_course: bool = False) -> None:
     page.get_by_label("SCORM-paketti (zip)").set_input_files(str(zip_path))
     page.get_by_label("Kurssin tunniste (vapaaehtoinen)").fill(course)
+    if new_course:
+        page.get_by_label("Luo uusi kurssi tällä tunnisteella").check()
     page.get_by_role("button", name="Tuo paketti").click()
 
 
@@ -68,10 +70,12 @@ def test_import_version_rollback_and_preview(
     found += axe_violations(page, axe_js, "packages")
 
     first, second = module_zips(tmp_path)
-    upload(page, first, "kohtaaminen")
+    upload(page, first, "kohtaaminen", new_course=True)
     expect(page.get_by_role("heading", name="Vaikuttava asiakaskohtaaminen – versio 1")).to_be_visible()
     expect(
-        page.get_by_text("Paketti tuotiin kurssin Vaikuttava asiakaskohtaaminen versioksi 1.")
+        page.get_by_text(
+            "Paketista tehtiin uusi kurssi Vaikuttava asiakaskohtaaminen (luonnos).", exact=False
+        )
     ).to_be_visible()
     found += axe_violations(page, axe_js, "version summary")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,12 @@ class ImportSummary:
         """One line for the user: what happened (or would happen on a dry run)."""
         if self.rejected:
             return str(
-                _(
-                    "Tuonti hylättiin: %(n)s riviä virheellisiä %(rows)s rivistä. Tietokantaa ei muutettu.",
-                    n=len(self.rejected),
+                ngettext(
+                    "Tuonti hylättiin: %(num)s rivi %(rows)s rivistä on virheellinen. "
+                    "Tietokantaa ei muutettu.",
+                    "Tuonti hylättiin: %(num)s riviä %(rows)s rivistä on virheellisiä. "
+                    "Tietokantaa ei muutettu.",
+                    len(self.rejected),
                     rows=self.rows,
                 )
             )

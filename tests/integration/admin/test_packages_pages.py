@@ -34,12 +34,13 @@ def sign_in(app: Flask, client: FlaskClient, role: str = "admin") -> None:
     assert response.status_code == 302
 
 
-def upload(client: FlaskClient, data: bytes, course: str = "", name: str = "paketti.zip") -> object:
-    return client.post(
-        "/admin/packages",
-        data={"package": (io.BytesIO(data), name), "course": course},
-        content_type="multipart/form-data",
-    )
+def upload(
+    client: FlaskClient, data: bytes, course: str = "", name: str = "paketti.zip", new_course: bool = False
+) -> object:
+    form: dict[str, object] = {"package": (io.BytesIO(data), name), "course": course}
+    if new_course:
+        form["new_course"] = "y"
+    return client.post("/admin/packages", data=form, content_type="multipart/form-data")
 
 
 def test_signed_out_goes_to_sign_in_and_supervisor_is_refused(db_app: Flask, client: FlaskClient) -> None:
@@ -65,17 +66,17 @@ def test_upload_shows_summary_then_versions_and_rollback(
     db_app: Flask, client: FlaskClient, built_module: Callable[..., bytes]
 ) -> None:
     sign_in(db_app, client)
-    first = upload(client, built_module(), course="kohtaaminen")
+    first = upload(client, built_module(), course="kohtaaminen", new_course=True)
     assert first.status_code == 302  # type: ignore[attr-defined]
     summary = client.get(first.headers["Location"]).get_data(as_text=True)  # type: ignore[attr-defined]
     assert "Vaikuttava asiakaskohtaaminen – versio 1" in summary
     assert "<dd>1.2</dd>" in summary
     assert "<code>index.html</code>" in summary
     assert "Ei huomautettavaa" in summary
-    assert "Paketti tuotiin kurssin Vaikuttava asiakaskohtaaminen versioksi 1." in summary
+    assert "Paketista tehtiin uusi kurssi Vaikuttava asiakaskohtaaminen (luonnos)." in summary
 
     same = upload(client, built_module(), course="kohtaaminen")
-    assert "uutta versiota ei tehty" in client.get(same.headers["Location"]).get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "Uutta versiota ei tehty" in client.get(same.headers["Location"]).get_data(as_text=True)  # type: ignore[attr-defined]
 
     upload(client, built_module(version="1.1.0"), course="kohtaaminen")
     page = client.get("/admin/courses/kohtaaminen").get_data(as_text=True)
@@ -112,14 +113,14 @@ def test_competence_mapping_form(db_app: Flask, client: FlaskClient) -> None:
     sign_in(db_app, client)
     upload(client, zip_of(minimal_files()))
     page = client.post(
-        "/admin/courses/lmsb-test-minimal12/rules",
+        "/admin/courses/pieni-testipaketti/rules",
         data={"competences": ["KOHT-01", "OSAL-02"], "passing_score": "75"},
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "Kurssin osaamiset ja hyväksymisraja tallennettiin." in page
     assert re.search(r'value="KOHT-01"[^>]*checked|checked[^>]*value="KOHT-01"', page)
     assert 'value="75"' in page
-    bad = client.post("/admin/courses/lmsb-test-minimal12/rules", data={"passing_score": "150"})
+    bad = client.post("/admin/courses/pieni-testipaketti/rules", data={"passing_score": "150"})
     assert bad.status_code == 400
     assert "Anna luku 0–100." in bad.get_data(as_text=True)
 

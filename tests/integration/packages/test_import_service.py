@@ -73,7 +73,7 @@ def test_hostile_input_is_refused_and_changes_nothing(
     code: str,
     member: str | None,
 ) -> None:
-    do_import(built_module(), course_slug="kohtaaminen")  # a store that already holds something
+    do_import(built_module(), course_slug="kohtaaminen", new_course=True)  # a store that holds something
     before = snapshot(session, store)
     with pytest.raises(PackageImportError) as caught:
         do_import(data, course_slug="kohtaaminen")
@@ -101,7 +101,7 @@ def test_refusal_messages_are_finnish_and_name_the_file(
 def test_versions_reimport_and_rollback(
     session: Session, do_import: Callable[..., service.ImportResult], built_module: Callable[..., bytes]
 ) -> None:
-    first = do_import(built_module(), course_slug="kohtaaminen")
+    first = do_import(built_module(), course_slug="kohtaaminen", new_course=True)
     again = do_import(built_module(), course_slug="kohtaaminen")
     assert again.unchanged
     assert again.version.id == first.version.id
@@ -119,13 +119,48 @@ def test_versions_reimport_and_rollback(
         service.set_current_version(session, course=course, number=9, actor="test")
 
 
-def test_course_slug_comes_from_the_manifest_when_not_given(
-    do_import: Callable[..., service.ImportResult],
+def test_without_a_course_each_package_is_a_new_draft_course_named_from_its_title(
+    session: Session, do_import: Callable[..., service.ImportResult]
 ) -> None:
-    result = do_import(zip_of(minimal_files()))
-    assert result.course.slug == "lmsb-test-minimal12"
-    assert result.course.title == "Pieni testipaketti"
-    assert result.version.mastery_score == 70
+    files = minimal_files()
+    first = do_import(zip_of(files))
+    assert (first.course.slug, first.course.title, first.course.status) == (
+        "pieni-testipaketti",
+        "Pieni testipaketti",
+        "draft",
+    )
+    assert first.created_course
+    assert first.version.mastery_score == 70
+    # another package with the same manifest identifier (authoring tools reuse "Course_ID1"): its own course
+    other = do_import(zip_of({**files, "extra.txt": b"another export"}))
+    assert other.created_course
+    assert other.course.slug == "pieni-testipaketti-2"
+    assert other.version.number == 1
+    assert service.current_version_id(session, first.course.id) == first.version.id
+
+
+def test_the_same_bytes_anywhere_are_not_stored_again_and_the_answer_says_where(
+    do_import: Callable[..., service.ImportResult], built_module: Callable[..., bytes]
+) -> None:
+    first = do_import(built_module(), course_slug="kohtaaminen", new_course=True)
+    again = do_import(built_module())
+    assert again.unchanged
+    assert (again.course.slug, again.version.id) == ("kohtaaminen", first.version.id)
+
+
+def test_an_unknown_course_is_refused_and_an_existing_one_is_not_created_twice(
+    session: Session,
+    store: PackageStore,
+    do_import: Callable[..., service.ImportResult],
+    built_module: Callable[..., bytes],
+) -> None:
+    before = snapshot(session, store)
+    with pytest.raises(PackageImportError, match="Kurssia ei-ole ei ole"):
+        do_import(built_module(), course_slug="ei-ole")
+    assert snapshot(session, store) == before
+    do_import(built_module(), course_slug="kohtaaminen", new_course=True)
+    with pytest.raises(PackageImportError, match="on jo olemassa"):
+        do_import(built_module(version="2.0.0"), course_slug="kohtaaminen", new_course=True)
 
 
 def test_failed_transaction_removes_the_published_folder(

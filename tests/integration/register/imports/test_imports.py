@@ -169,7 +169,7 @@ def test_rejected_completion_rows_are_named_and_nothing_is_written(hr, session):
         "rivi 10: Lähde (source) on pakollinen",
     ):
         assert expected in result.output
-    assert "Tuonti hylättiin: 6 riviä virheellisiä 9 rivistä" in result.output
+    assert "Tuonti hylättiin: 6 riviä 9 rivistä on virheellisiä." in result.output
     assert count(session, Completion) == 0
 
 
