@@ -110,7 +110,12 @@ def test_several_commits_in_one_request(played):
         "commits": [
             {
                 "seq": 10,
-                "changes": [["cmi.core.lesson_location", "a"], ["cmi.core.exit", "suspend"]],
+                # incomplete: a finish with no status would complete the attempt (then read-only)
+                "changes": [
+                    ["cmi.core.lesson_location", "a"],
+                    ["cmi.core.lesson_status", "incomplete"],
+                    ["cmi.core.exit", "suspend"],
+                ],
                 "finish": True,
             },
             {"seq": 20, "changes": [["cmi.core.lesson_location", "b"]], "finish": False},
@@ -273,6 +278,25 @@ def test_completion_reaches_the_register_through_the_endpoint(played, session):
     review = page_config(client.get(client.get(f"/play/{slug}").location).text)
     assert review["review"] is True
     assert review["elements"]["cmi.core.lesson_mode"] == "review"
+
+
+def test_commit_to_a_completed_attempt_is_answered_and_changes_nothing(played, session):
+    client, staff, attempt_id, _version = played
+    passed = [["cmi.core.lesson_status", "passed"], ["cmi.core.score.raw", "95"]]
+    assert post(client, attempt_id, commit_body(attempt_id, staff.id, 1, passed)).json["attempt"]["completed"]
+    failed = [["cmi.core.lesson_status", "failed"], ["cmi.core.score.raw", "3"]]
+    late = post(client, attempt_id, commit_body(attempt_id, staff.id, 2, failed, finish=True))
+    # 200, so the browser drops the commit instead of retrying it, with a code saying why nothing changed
+    assert late.status_code == 200
+    assert (late.json["applied"], late.json["code"]) == (False, "attempt_completed")
+    assert late.json["attempt"] == {
+        "completion_status": "completed",
+        "success_status": "passed",
+        "score": 95.0,
+        "completed": True,
+    }
+    session.expire_all()
+    assert session.get(Attempt, attempt_id).score == 95
 
 
 def test_multi_sco_page_has_a_table_of_contents_and_flow_links(db_app, make_version, learner):
