@@ -5,7 +5,8 @@
    calls with the right error codes. It runs with lmsCommitUrl false, so it sends nothing itself. This
    file only:
 
-   - loads scorm-again with the SCO's state from the server (the page's JSON, by dotted element name);
+   - opens the item on the server (POST openUrl, with the attempt's token: the page's GET changes nothing)
+     and loads scorm-again with the SCO's state it answers, by dotted element name;
    - notes every SetValue scorm-again accepted, in order, and turns them into a numbered commit when the
      SCO commits or finishes (and a few seconds after its last change, for SCOs that never commit);
    - keeps each commit in localStorage until the server has answered it, and sends the commits in order,
@@ -219,7 +220,7 @@
   var initialized = false;
   var finished = false;
   var navRequest = "";
-  var lastSeq = Number(cfg.seq) || 0;
+  var lastSeq = 0;
   var autosaveTimer = null;
 
   function nextSeq() {
@@ -323,24 +324,79 @@
     finished: function () { return finished; }
   };
 
+  /* Open the item on the server (the learner's place, a session the browser never finished, an asset's
+     first visit) and get the SCO's state. Retried like a commit while the server cannot be reached: the
+     content must not start from a state the server does not have. */
+  function openItem() {
+    var failures = 0;
+    return new Promise(function (resolve) {
+      function attempt() {
+        fetch(cfg.openUrl, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "Accept": "application/json" },
+          body: JSON.stringify({ token: cfg.token, item: cfg.item })
+        }).then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (answer) {
+            if (response.ok) { resolve(answer); return; }
+            var error = answer.error || {};
+            if (response.status < 500 && response.status !== 408 && response.status !== 429 && error.code !== "signed_out") {
+              say(fill(M.refused, { message: error.message || String(response.status) }), true);
+              return; // nothing to retry: the page cannot be played (another learner's attempt, a bad item)
+            }
+            retry(error.code === "signed_out");
+          });
+        }, function () { retry(false); });
+      }
+      function retry(signedOut) {
+        failures += 1;
+        say(signedOut ? M.signedOut : M.retrying, true);
+        var delay = Math.min(RETRY_MAX_MS, 1000 * Math.pow(2, failures - 1));
+        window.setTimeout(attempt, delay / 2 + Math.random() * delay / 2);
+      }
+      attempt();
+    });
+  }
+
+  /* The table of contents was drawn before the item was opened: show this item's badge as it is now. */
+  function showProgress(progress) {
+    var link = document.querySelector('.player-toc a[aria-current="page"]');
+    var text = { completed: M.tocCompleted, incomplete: M.tocIncomplete, visited: M.tocVisited }[progress];
+    if (!link || !text) return;
+    var badge = link.parentNode.querySelector(".badge");
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "badge";
+      link.parentNode.appendChild(document.createTextNode(" "));
+      link.parentNode.appendChild(badge);
+    }
+    badge.textContent = text;
+  }
+
+  function start() {
+    openItem().then(function (opened) {
+      if (failuresShown()) say(cfg.review ? M.review : "");
+      showProgress(opened.progress);
+      lastSeq = Math.max(lastSeq, Number(opened.seq) || 0);
+      boot(opened.elements || {});
+    });
+  }
+
+  function failuresShown() {
+    return statusLine.textContent === M.retrying || statusLine.textContent === M.signedOut ||
+      statusLine.textContent === M.pending;
+  }
+
   if (cfg.review) say(M.review);
   if (!tracking || !mineQueued().length) {
-    boot(cfg.elements);
+    start();
     pump();
     return;
   }
-  // Commits of this SCO from an earlier page are still waiting: send them first, then load the state
-  // they made, so the SCO resumes from everything the learner did. While the server cannot be reached the
-  // content waits (and says so) rather than start from an older state that would overwrite them.
+  // Commits of this SCO from an earlier page are still waiting: send them first, then open the item from
+  // the state they made, so the SCO resumes from everything the learner did. While the server cannot be
+  // reached the content waits (and says so) rather than start from an older state that would overwrite
+  // them.
   say(M.pending);
-  whenDrained().then(function () {
-    if (statusLine.textContent === M.pending) say("");
-    fetch(cfg.stateUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (body) {
-        if (!body) { boot(cfg.elements); return; }
-        lastSeq = Math.max(lastSeq, Number(body.seq) || 0);
-        boot(body.elements);
-      }, function () { boot(cfg.elements); });
-  });
+  whenDrained().then(start);
 })();
