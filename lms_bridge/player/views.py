@@ -40,20 +40,27 @@ from lms_bridge.auth.learner import current_staff_id, signed_in_via
 from lms_bridge.catalog.service import require_course
 from lms_bridge.db import get_session, transaction, utcnow
 from lms_bridge.errors import DomainError, Forbidden
-from lms_bridge.packages.views import content_response
+from lms_bridge.packages import content as packages_content
+from lms_bridge.packages.content import ContentGrant, frame_url, request_origin
+from lms_bridge.packages.settings import content_origin
 from lms_bridge.player import attempts, commits, listing, token
 from lms_bridge.player.layout import TocItem
+from lms_bridge.player.models import Attempt
 from lms_bridge.player.schemas import parse_commit_body, parse_open_body
 from lms_bridge.register.lookups import get_staff
 
 bp = Blueprint("player", __name__, url_prefix="/play")
 
 MAX_COMMIT_BYTES = 4 * 1024 * 1024  # suspend data, interactions and objectives of one SCO fit many times
-# The player page runs only its own scripts; the package runs in the frame under CONTENT_CSP.
-PLAYER_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
-)
+
+
+def _player_csp() -> str:
+    """The player page runs only its own scripts; the package runs in a frame of the content origin."""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"frame-src {content_origin()}; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'"
+    )
 
 
 def _not_signed_in() -> BaseResponse:
@@ -124,10 +131,11 @@ def play(attempt_id: int) -> BaseResponse:
         opened=shown,
         toc=shown.layout.items,
         progress=listing.item_progress(db, attempt.id),
-        config=_page_config(attempt.id, staff_id, shown),
+        config=_page_config(attempt, staff_id, shown),
+        sandbox=packages_content.CONTENT_SANDBOX,
     )
     response = make_response(page)
-    response.headers["Content-Security-Policy"] = PLAYER_CSP
+    response.headers["Content-Security-Policy"] = _player_csp()
     # The page carries the attempt's token: a reload or the back button must fetch it again.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -137,31 +145,28 @@ def _item_url(attempt_id: int, item: TocItem | None) -> str | None:
     return None if item is None else url_for("player.play", attempt_id=attempt_id, item=item.item)
 
 
-def _content_url(attempt_id: int, href: str) -> str:
-    path, _sep, query = href.partition("?")
-    url = url_for("player.content", attempt_id=attempt_id, path=path)
-    return f"{url}?{query}" if query else url
-
-
-def _page_config(attempt_id: int, staff_id: int, shown: attempts.ItemView) -> dict[str, Any]:
+def _page_config(attempt: Attempt, staff_id: int, shown: attempts.ItemView) -> dict[str, Any]:
     """What player.js needs, as JSON in the page (the CSP allows no inline script). The SCO's state is
     not here: the script gets it from POST .../open, which opens the item."""
     before, after = shown.layout.neighbours(shown.item.item)
+    standard = "scorm12" if shown.layout.cmi_version == "1.2" else "scorm2004"
+    grant = ContentGrant("attempt", attempt.id, shown.layout.storage_key, standard, request_origin())
     return {
-        "attempt": attempt_id,
+        "attempt": attempt.id,
         "item": shown.item.item,
         "sco": shown.item.sco,
-        "standard": "scorm12" if shown.layout.cmi_version == "1.2" else "scorm2004",
+        "standard": standard,
         "review": shown.review,
-        "content": _content_url(attempt_id, shown.item.href or ""),
-        "commitUrl": url_for("player.commit", attempt_id=attempt_id),
-        "openUrl": url_for("player.open_item", attempt_id=attempt_id),
+        "content": frame_url(grant, shown.item.href or "", "player.content_frame", attempt_id=attempt.id),
+        "contentOrigin": content_origin(),
+        "commitUrl": url_for("player.commit", attempt_id=attempt.id),
+        "openUrl": url_for("player.open_item", attempt_id=attempt.id),
         "token": token.commit_token(
-            current_app.config["SECRET_KEY"], attempt_id=attempt_id, staff_id=staff_id
+            current_app.config["SECRET_KEY"], attempt_id=attempt.id, staff_id=staff_id
         ),
-        "previous": _item_url(attempt_id, before),
-        "next": _item_url(attempt_id, after),
-        "items": {i.item: _item_url(attempt_id, i) for i in shown.layout.launchable},
+        "previous": _item_url(attempt.id, before),
+        "next": _item_url(attempt.id, after),
+        "items": {i.item: _item_url(attempt.id, i) for i in shown.layout.launchable},
         "messages": _messages(),
     }
 
@@ -200,12 +205,17 @@ def _messages() -> dict[str, str]:
     }
 
 
-@bp.get("/attempt/<int:attempt_id>/content/<path:path>")
-def content(attempt_id: int, path: str) -> Response:
-    """A file of the attempt's package version, for the attempt's own learner only."""
-    db = get_session()
-    attempt = attempts.require_attempt(db, attempt_id, staff_id=current_staff_id())
-    return content_response(attempts.storage_key(db, attempt), path)
+@bp.get("/attempt/<int:attempt_id>/content/<token>/")
+def content_frame(attempt_id: int, token: str) -> Response:
+    """The frame page that hosts the attempt's SCO (content origin only; packages/content.py)."""
+    return packages_content.serve("attempt", attempt_id, token, None)
+
+
+@bp.get("/attempt/<int:attempt_id>/content/<token>/<path:path>")
+def content(attempt_id: int, token: str, path: str) -> Response:
+    """A file of the attempt's package version (content origin only): the signed token is the key, no
+    cookie is needed or sent there."""
+    return packages_content.serve("attempt", attempt_id, token, path)
 
 
 def _runtime_staff_id() -> int:

@@ -228,9 +228,18 @@ def launch(page: Page, site: PlayerSite, slug: str) -> None:
 
 
 def content_frame(page: Page) -> Frame:
-    """The player's content frame, once it shows a package page."""
+    """The SCO's frame, once it shows a package page: inside the player's frame, which holds the frame page
+    of the content origin (lms_bridge/packages/content.py)."""
     for _ in range(200):
-        frame = next((f for f in page.frames if "/content/" in f.url), None)
+        frame = next(
+            (
+                sco
+                for holder in page.main_frame.child_frames
+                for sco in holder.child_frames
+                if "/content/" in sco.url
+            ),
+            None,
+        )
         if frame is not None:
             return frame
         page.wait_for_timeout(50)

@@ -18,6 +18,8 @@ from lms_bridge.register.models import Completion
 from tests.factories.packages import sco_row
 from tests.factories.player import SECRET, commit_body, open_item, start_attempt
 
+CONTENT_ORIGIN = "http://localhost:5001"  # config/defaults.toml
+
 FILES = {
     "index.html": b"<!doctype html><title>SCO</title><p>Hei</p>",
     "js/app.js": b"console.log(1)",
@@ -42,6 +44,12 @@ def page_config(html: str) -> dict:
     return json.loads(match.group(1))
 
 
+def content_folder(client, attempt_id: int) -> str:
+    """The attempt's signed content URL without a file (the frame page's URL without its query)."""
+    config = page_config(client.get(f"/play/attempt/{attempt_id}").text)
+    return config["content"].split("?", 1)[0]
+
+
 def post(client, attempt_id, body, **kwargs):
     return client.post(f"/play/attempt/{attempt_id}/commit", json=body, **kwargs)
 
@@ -54,7 +62,10 @@ def test_launch_redirects_to_the_attempt_page_and_opening_gives_the_scos_state(p
     assert response.headers["Cache-Control"] == "no-store"
     config = page_config(response.text)
     assert "elements" not in config  # the state comes from POST .../open
-    assert config["content"] == f"/play/attempt/{attempt_id}/content/index.html"
+    # the SCO runs on the content origin, in its frame page there, under a signed per-attempt prefix
+    assert config["contentOrigin"] == CONTENT_ORIGIN
+    assert config["content"].startswith(f"{CONTENT_ORIGIN}/play/attempt/{attempt_id}/content/")
+    assert config["content"].endswith("/?sco=index.html")
     assert config["openUrl"] == f"/play/attempt/{attempt_id}/open"
     assert config["token"] == commit_token(SECRET, attempt_id=attempt_id, staff_id=staff.id)
     assert version.course.title in response.text
@@ -199,7 +210,6 @@ def test_another_learner_can_neither_commit_nor_read_the_attempt(played, learner
     assert other.get(f"/play/attempt/{attempt_id}").status_code == 403
     opening = {"token": commit_token(SECRET, attempt_id=attempt_id, staff_id=other_staff.id)}
     assert other.post(f"/play/attempt/{attempt_id}/open", json=opening).status_code == 403
-    assert other.get(f"/play/attempt/{attempt_id}/content/index.html").status_code == 403
 
 
 def test_signed_out_browser_gets_a_json_answer_it_can_retry_later(played, db_app):
@@ -207,7 +217,6 @@ def test_signed_out_browser_gets_a_json_answer_it_can_retry_later(played, db_app
     anonymous = db_app.test_client()
     response = post(anonymous, attempt_id, commit_body(attempt_id, staff.id, 1, []))
     assert (response.status_code, response.json["error"]["code"]) == (403, "signed_out")
-    assert anonymous.get(f"/play/attempt/{attempt_id}/content/index.html").status_code == 403
     page = anonymous.get(f"/play/attempt/{attempt_id}")
     assert page.status_code == 403  # the demo sign-in is off: only Moodle can say who is learning
     assert "Moodle" in page.text
@@ -230,9 +239,10 @@ def test_unknown_attempt_is_404(played):
         ("data.bin", "application/octet-stream"),
     ],
 )
-def test_package_files_have_their_type_nosniff_and_a_csp(played, path, mimetype):
+def test_package_files_have_their_type_nosniff_and_a_csp(played, path, mimetype, db_app):
     client, _staff, attempt_id, _version = played
-    response = client.get(f"/play/attempt/{attempt_id}/content/{path}")
+    folder = content_folder(client, attempt_id)
+    response = db_app.test_client().get(folder + path)  # no cookie: the signed URL is the key
     assert response.status_code == 200
     assert response.mimetype == mimetype
     assert response.data == FILES[path]
@@ -257,7 +267,7 @@ def test_no_way_out_of_the_package_folder(played, db_app, path):
     client, _staff, attempt_id, _version = played
     (Path(db_app.config["DATA_DIR"]) / "packages" / "secret_key").write_text("s3cret")
     # ("//etc/passwd" is first redirected to the same path inside the package: merged slashes)
-    response = client.get(f"/play/attempt/{attempt_id}/content/{path}", follow_redirects=True)
+    response = client.get(content_folder(client, attempt_id) + path, follow_redirects=True)
     assert response.status_code == 404
     assert b"s3cret" not in response.data
 
@@ -318,7 +328,7 @@ def test_multi_sco_page_has_a_table_of_contents_and_flow_links(db_app, make_vers
     html = client.get(attempt_page + "?item=b").text
     config = page_config(html)
     assert config["item"] == "b"
-    assert config["content"].endswith("/content/b.html?x=1")
+    assert config["content"].endswith("/?sco=b.html%3Fx%3D1")
     assert config["previous"].endswith("item=a")
     assert config["next"].endswith("item=c")
     assert 'aria-current="page"' in html
