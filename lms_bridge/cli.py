@@ -41,11 +41,24 @@ cli = LmsBridgeGroup(
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 def serve(host: str, port: int, workers: int) -> None:
-    """Run the web app with gunicorn."""
+    """Run the web app with gunicorn, on the app's address and, in development, the content origin's.
+
+    Package files are served only on CONTENT_ORIGIN (lms_bridge/packages/content.py). When that is a
+    loopback name (the default http://localhost:5001), gunicorn listens on its port too; otherwise a
+    reverse proxy routes the content host name to this same address.
+    """
     from gunicorn.app.wsgiapp import run
 
-    click.echo(f"lms-bridge: http://{host}:{port}/")
-    sys.argv = ["gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers), "lms_bridge.wsgi:app"]
+    from lms_bridge.packages.content import local_content_bind
+    from lms_bridge.packages.settings import content_origin
+
+    binds = [f"{host}:{port}"]
+    content_bind = local_content_bind()
+    if content_bind is not None and content_bind not in binds:
+        binds.append(content_bind)
+    click.echo(f"lms-bridge: http://{host}:{port}/ (package content: {content_origin()})")
+    sys.argv = ["gunicorn", *(arg for bind in binds for arg in ("--bind", bind))]
+    sys.argv += ["--workers", str(workers), "lms_bridge.wsgi:app"]
     run()
 
 

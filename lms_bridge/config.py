@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -92,6 +93,15 @@ def _non_negative_int(value: Any) -> int:
         return _positive_int(value)
     except ValueError:
         raise ValueError("kokonaisluku 0 tai suurempi") from None
+
+
+def _origin(value: Any) -> str:
+    """scheme://host[:port], nothing else (where package content is served)."""
+    text = str(value).strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+        raise ValueError("http(s)://palvelin[:portti]")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 def _one_of(*choices: str) -> Callable[[Any], str]:
@@ -174,6 +184,8 @@ SETTINGS: dict[str, Setting] = {
     "PUBLIC_URL": Setting(_text),
     "REMINDER_DAYS_BEFORE": Setting(_positive_int),
     "SESSION_COOKIE_PARTITIONED": Setting(_boolean),
+    "CONTENT_ORIGIN": Setting(_origin),
+    "CONTENT_URL_MAX_AGE": Setting(_positive_int),
     "LTI_TOOL_URL": Setting(_base_url),
     "LTI_IDENTITY_RULES": Setting(_identity_rules),
     "LTI_EMPLOYEE_NUMBER_PARAM": Setting(_text),

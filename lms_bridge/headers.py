@@ -21,6 +21,11 @@ def allow_framing_by(origins: Iterable[str]) -> None:
     setattr(g, _KEY, sorted(set(origins)))
 
 
+def framing_origins() -> tuple[str, ...]:
+    """The origins allowed to frame this response (allow_framing_by), for content it frames in turn."""
+    return tuple(g.get(_KEY) or ())
+
+
 def _set_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     send_from_directory,
@@ -40,11 +41,11 @@ from lms_bridge.catalog.models import Course
 from lms_bridge.db import get_session, transaction
 from lms_bridge.errors import DomainError
 from lms_bridge.limits import body_limit
-from lms_bridge.packages import service
+from lms_bridge.packages import content, service
+from lms_bridge.packages.content import CONTENT_SANDBOX, ContentGrant, frame_url, request_origin
 from lms_bridge.packages.errors import PackageImportError
-from lms_bridge.packages.settings import package_limits, schema_set
+from lms_bridge.packages.settings import content_origin, package_limits, schema_set
 from lms_bridge.packages.store import PackageStore
-from lms_bridge.packages.views import content_response
 from lms_bridge.register.lookups import all_unit_codes, get_unit_by_code
 from lms_bridge.register.scopes import assign_units, units_by_account
 
@@ -272,16 +273,45 @@ def set_rules(slug: str) -> tuple[str, int] | BaseResponse:
 
 @bp.get("/versions/<int:version_id>/preview")
 @require_role("admin")
-def preview(version_id: int) -> str:
+def preview(version_id: int) -> Response:
+    """Play the version in the browser, nothing recorded. Its files come from the content origin, like the
+    player's (why: lms_bridge/packages/content.py), so a package an admin previews cannot act as the admin."""
     found = service.get_version(get_session(), version_id)
-    return render_template("admin/preview.html", version=found, course=found.course)
+    grant = ContentGrant("version", found.id, found.storage_key, found.standard, request_origin())
+
+    def url(href: str) -> str:
+        return frame_url(grant, href, "admin.preview_frame", version_id=found.id)
+
+    items = [(row["title"], url(row["href"])) for row in found.structure if row.get("href")]
+    page = render_template(
+        "admin/preview.html",
+        version=found,
+        course=found.course,
+        items=items,
+        launch_url=url(found.launch_href),
+        content_origin=content_origin(),
+        sandbox=CONTENT_SANDBOX,
+    )
+    response = make_response(page)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"frame-src {content_origin()}; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'"
+    )
+    return response
 
 
-@bp.get("/versions/<int:version_id>/files/<path:path>")
-@require_role("admin")
-def preview_file(version_id: int, path: str) -> Response:
-    found = service.get_version(get_session(), version_id)
-    return content_response(found.storage_key, path)
+@bp.get("/versions/<int:version_id>/content/<token>/")
+def preview_frame(version_id: int, token: str) -> Response:
+    """The preview's frame page (content origin only): the signed token, from the admin's preview page, is
+    the key; the content origin carries no admin session."""
+    return content.serve("version", version_id, token, None)
+
+
+@bp.get("/versions/<int:version_id>/content/<token>/<path:path>")
+def preview_file(version_id: int, token: str, path: str) -> Response:
+    """A file of the previewed version (content origin only)."""
+    return content.serve("version", version_id, token, path)
 
 
 @bp.get("/supervisors")

@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     from lms_bridge.extensions import csrf
     from lms_bridge.lti import manage, views
     from lms_bridge.lti.cli import lti_cli
+    from lms_bridge.packages.content import serve_on_content_origin
 
     # Moodle posts these cross-site: the OIDC state, the signed id_token or a one-time token guard them.
     for view in (views.login, views.launch, views.register):
@@ -42,6 +43,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(manage.bp)
     app.before_request(views.frame_for_platforms)
-    app.after_request(views.frame_content_for_platforms)
+    serve_on_content_origin(app, "lti.guest_frame", "lti.guest_content")
     app.cli.add_command(lti_cli)
     signals.attempt_completed.connect(queue_score_on_completion)

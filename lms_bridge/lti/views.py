@@ -25,15 +25,18 @@ from lms_bridge.auth.learner import sign_in_staff
 from lms_bridge.catalog.service import require_course
 from lms_bridge.db import get_session, transaction, utcnow
 from lms_bridge.errors import Forbidden
+from lms_bridge.headers import framing_origins
 from lms_bridge.lti import deeplink, keys, platforms, roster, scores, service
 from lms_bridge.lti.errors import LaunchRefused, ServiceError
 from lms_bridge.lti.identity import upsert_user
 from lms_bridge.lti.launch import STORAGE_CHECKED, StateNotInBrowser, ToolLaunch, ToolLogin
 from lms_bridge.lti.models import LtiPlatform
 from lms_bridge.lti.toolconf import sweep_expired
+from lms_bridge.packages import content
+from lms_bridge.packages.content import CONTENT_SANDBOX, ContentGrant, frame_url, request_origin
 from lms_bridge.packages.models import PackageVersion
 from lms_bridge.packages.service import current_version
-from lms_bridge.packages.views import content_response
+from lms_bridge.packages.settings import content_origin
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
@@ -220,15 +223,44 @@ def _guest_version() -> PackageVersion:
 
 
 @bp.get("/guest")
-def guest() -> str:
-    """The course's content for a user the register does not know yet: playable, nothing recorded."""
+def guest() -> Response:
+    """The course's content for a user the register does not know yet: playable, nothing recorded. Its
+    files come from the content origin, as the player's do (lms_bridge/packages/content.py)."""
     version = _guest_version()
-    return render_template("lti/guest.html", version=version)
+    grant = ContentGrant(
+        "version", version.id, version.storage_key, version.standard, request_origin(), framing_origins()
+    )
+
+    def url(href: str) -> str:
+        return frame_url(grant, href, "lti.guest_frame", version_id=version.id)
+
+    items = [(row["title"], url(row["href"])) for row in version.structure if row.get("href")]
+    page = render_template(
+        "lti/guest.html",
+        version=version,
+        items=items,
+        launch_url=url(version.launch_href),
+        content_origin=content_origin(),
+        sandbox=CONTENT_SANDBOX,
+    )
+    response = make_response(page)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"frame-src {content_origin()}; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'"
+    )
+    return response
 
 
-@bp.get("/guest/files/<path:path>")
-def guest_file(path: str) -> Response:
-    return content_response(_guest_version().storage_key, path)
+@bp.get("/guest/<int:version_id>/content/<token>/")
+def guest_frame(version_id: int, token: str) -> Response:
+    """The guest page's frame page (content origin only): the signed token is the key."""
+    return content.serve("version", version_id, token, None)
+
+
+@bp.get("/guest/<int:version_id>/content/<token>/<path:path>")
+def guest_content(version_id: int, token: str, path: str) -> Response:
+    return content.serve("version", version_id, token, path)
 
 
 @bp.get("/roster")
@@ -298,18 +330,3 @@ def frame_for_platforms() -> None:
         framed = True
     if framed:
         allow_framing_by(platforms.platform_origins(get_session()))
-
-
-def frame_content_for_platforms(response: Response) -> Response:
-    """Package content allows only 'self' as ancestor; inside Moodle's frame every ancestor counts."""
-    endpoint = request.endpoint or ""
-    if endpoint in ("player.content", "lti.guest_file") and (
-        endpoint == "lti.guest_file" or session.get("staff_via") == "lti"
-    ):
-        policy = response.headers.get("Content-Security-Policy", "")
-        origins = " ".join(platforms.platform_origins(get_session()))
-        if origins and "frame-ancestors 'self'" in policy:
-            response.headers["Content-Security-Policy"] = policy.replace(
-                "frame-ancestors 'self'", f"frame-ancestors 'self' {origins}"
-            )
-    return response

@@ -1,4 +1,9 @@
-"""Which attempt a launch opens, and opening one of its items: a SCO's state, an asset's first visit."""
+"""Which attempt a launch opens, and opening one of its items: a SCO's state, an asset's first visit.
+
+Reading is kept apart from writing because a GET must change nothing (a link previewer or a prefetcher
+fetches pages nobody opened): `plan_launch` and `view_item` only read, for the pages; `resolve_attempt`
+and `open_item` write, behind POSTs.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +37,14 @@ class Launch:
     created: bool
 
 
+@dataclass(frozen=True)
+class LaunchPlan:
+    """What launching the course would do now: resume or review `latest`, or start attempt `number`."""
+
+    latest: Attempt | None
+    action: str  # "start" (a first attempt), "resume", "review" or "new" (after a completed one)
+
+
 def latest_attempt(session: Session, *, staff_id: int, course_id: int) -> Attempt | None:
     return session.scalars(
         select(Attempt)
@@ -39,6 +52,21 @@ def latest_attempt(session: Session, *, staff_id: int, course_id: int) -> Attemp
         .order_by(Attempt.number.desc())
         .limit(1)
     ).first()
+
+
+def _needs_new_attempt(latest: Attempt | None, course: Course) -> bool:
+    return latest is None or (latest.completed_at is not None and course.new_attempt_after_completion)
+
+
+def plan_launch(session: Session, *, staff_id: int, course: Course) -> LaunchPlan:
+    """What a launch would open, changing nothing. Raises NotPlayable as resolve_attempt would."""
+    latest = latest_attempt(session, staff_id=staff_id, course_id=course.id)
+    if _needs_new_attempt(latest, course):
+        if current_version_id(session, course.id) is None:
+            raise NotPlayable(_l("Kurssilla %(title)s ei ole vielä sisältöä.", title=course.title))
+        return LaunchPlan(latest, "start" if latest is None else "new")
+    assert latest is not None  # noqa: S101 - _needs_new_attempt is true without one
+    return LaunchPlan(latest, "review" if is_review(latest) else "resume")
 
 
 def resolve_attempt(
@@ -58,7 +86,7 @@ def resolve_attempt(
     """
     for _ in range(2):  # a concurrent launch may create the same attempt number first: then use that one
         latest = latest_attempt(session, staff_id=staff_id, course_id=course.id)
-        if latest is not None and (latest.completed_at is None or not course.new_attempt_after_completion):
+        if latest is not None and not _needs_new_attempt(latest, course):
             return Launch(latest, created=False)
         version_id = current_version_id(session, course.id)
         if version_id is None:
@@ -108,21 +136,24 @@ def is_review(attempt: Attempt) -> bool:
 
 
 @dataclass(frozen=True)
-class OpenedItem:
+class ItemView:
+    """One TOC item of an attempt as its page shows it (read only)."""
+
     course: Course
     layout: Layout
     item: TocItem
     review: bool
+
+
+@dataclass(frozen=True)
+class OpenedItem(ItemView):
     elements: dict[str, str]  # the SCO's state by dotted name, for scorm-again (empty for an asset)
     seq: int  # the last commit number applied to the SCO
 
 
-def open_item(session: Session, attempt: Attempt, item_id: str | None, *, now: dt.datetime) -> OpenedItem:
-    """Prepare one TOC item for the learner: a SCO's state (a session the browser never finished is
-    finished now, as the run-time would have at LMSFinish), an asset's first visit.
-
-    Raises NotPlayable for an item the package does not have.
-    """
+def view_item(session: Session, attempt: Attempt, item_id: str | None) -> ItemView:
+    """The item a page shows: the one asked for, else where the learner was, else the first. Changes
+    nothing. Raises NotPlayable for an item the package does not have."""
     lay = layout(session.get_one(PackageVersion, attempt.package_version_id))
     course = session.get_one(Course, attempt.course_id)
     if item_id is not None:
@@ -131,7 +162,18 @@ def open_item(session: Session, attempt: Attempt, item_id: str | None, *, now: d
             raise NotPlayable(_l("Paketissa ei ole tätä osaa."))
     else:
         item = lay.find(attempt.current_item) or lay.first()
-    review = is_review(attempt)
+    return ItemView(course, lay, item, is_review(attempt))
+
+
+def open_item(session: Session, attempt: Attempt, item_id: str | None, *, now: dt.datetime) -> OpenedItem:
+    """Open one TOC item for the learner, as the page is about to run it: the learner's place, a SCO's
+    state (a session the browser never finished is finished now, as the run-time would have at
+    LMSFinish), an asset's first visit. A completed attempt (review) is only read.
+
+    Raises NotPlayable for an item the package does not have.
+    """
+    view = view_item(session, attempt, item_id)
+    course, lay, item, review = view.course, view.layout, view.item, view.review
     row = session.get(AttemptItem, (attempt.id, item.item))
     if not review:
         attempt.current_item = item.item

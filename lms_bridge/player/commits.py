@@ -5,6 +5,12 @@ and is checked again with scorm.cmi (lax: everything scorm-again accepted is acc
 learner did is refused; what scorm-again let through and the data model refuses is reported per
 element). The state of each SCO lives in its own `attempt_item` row; the attempt holds the rolled-up
 status (lms_bridge.player.rollup). A commit whose number is not above the SCO's last one changes nothing.
+
+A completed attempt is read-only: what the register recorded at completion is the attempt's result, so a
+commit that arrives later (a second tab, a SCO that keeps saving after it passed, a crafted request)
+changes nothing and is answered `applied: false` with the code `attempt_completed` (the browser drops it
+instead of retrying). The same holds inside one request: commits after the one that completed the
+attempt are not applied.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ from lms_bridge.player.schemas import CommitRequest
 
 logger = logging.getLogger(__name__)
 
+ATTEMPT_COMPLETED = "attempt_completed"
+
 
 @dataclass(frozen=True)
 class Rejected:
@@ -45,10 +53,11 @@ class CommitOutcome:
     rejected: tuple[Rejected, ...]  # values the data model refused, in every commit applied
     attempt: Attempt
     newly_completed: bool
+    refused: str | None = None  # ATTEMPT_COMPLETED: some commits were not applied, the attempt is read-only
 
     def as_json(self) -> dict[str, Any]:
         attempt = self.attempt
-        return {
+        answer: dict[str, Any] = {
             "applied": self.applied[-1],
             "results": list(self.applied),
             "errors": [{"element": r.element, "code": r.code, "message": r.message} for r in self.rejected],
@@ -59,6 +68,12 @@ class CommitOutcome:
                 "completed": attempt.completed_at is not None,
             },
         }
+        if self.refused is not None:
+            answer["code"] = self.refused
+            answer["message"] = str(
+                _l("Kurssi on jo suoritettu, eikä suoritusta enää muuteta: muutoksia ei tallennettu.")
+            )
+        return answer
 
 
 # What a commit needs, in one query, built once (statement construction is a good part of a commit's
@@ -86,8 +101,9 @@ def commit(
     """Apply numbered commits of one SCO's SetValue calls (each with its LMSFinish/Terminate when
     `finish`), in order.
 
-    Idempotent on the number: one not above the SCO's last applied number changes nothing. Raises NotFound
-    / Forbidden (not this learner's attempt), PlayerError (no commits; not a SCO of the package).
+    Idempotent on the number: one not above the SCO's last applied number changes nothing, and nothing
+    changes a completed attempt (the outcome says `refused`). Raises NotFound / Forbidden (not this
+    learner's attempt), PlayerError (no commits; not a SCO of the package).
     """
     if not commits:
         raise PlayerError(_l("Tallennuksessa ei ole muutoksia."))
@@ -102,6 +118,8 @@ def commit(
     item = lay.find(item_id) if item_id is not None else lay.find(attempt.current_item) or lay.first()
     if item is None or not item.sco:
         raise PlayerError(_l("Paketissa ei ole tätä seurattavaa osaa."))
+    if attempt.completed_at is not None:
+        return CommitOutcome((False,) * len(commits), (), attempt, False, refused=ATTEMPT_COMPLETED)
     model = data_model(lay)
     if row is None or row.item != item.item:
         row = session.get(AttemptItem, (attempt.id, item.item))
@@ -112,21 +130,24 @@ def commit(
 
     applied: list[bool] = []
     rejected: list[Rejected] = []
-    seq = row.seq
+    newly_completed = False
+    refused: str | None = None
     for request in commits:
+        if newly_completed:  # completed by an earlier commit of this request: read-only from here on
+            applied.append(False)
+            refused = ATTEMPT_COMPLETED
+            continue
         result = model.apply_commit(state, request.seq, request.changes, skip_invalid=True)
         applied.append(result.applied)
         if not result.applied:
             continue
         state = model.finish(result.state) if request.finish else result.state
-        seq = request.seq
         rejected += [Rejected(e.element, e.code, e.message) for e in result.rejected]
-    if not any(applied):
-        return CommitOutcome(tuple(applied), (), attempt, newly_completed=False)
-    store_state(row, model, state, seq, now)
-    attempt.last_commit_seq = max(attempt.last_commit_seq, seq)
-    attempt.updated_at = now
+        store_state(row, model, state, request.seq, now)
+        attempt.last_commit_seq = max(attempt.last_commit_seq, request.seq)
+        attempt.updated_at = now
+        # Rolled up after each commit, so the one that completes the attempt is the last one applied.
+        newly_completed = roll_up(session, attempt, lay, now, row=row, passing_score=passing_score)
     if rejected:
         logger.info("Attempt %s item %s: %s values refused", attempt.id, item.item, len(rejected))
-    newly_completed = roll_up(session, attempt, lay, now, row=row, passing_score=passing_score)
-    return CommitOutcome(tuple(applied), tuple(rejected), attempt, newly_completed)
+    return CommitOutcome(tuple(applied), tuple(rejected), attempt, newly_completed, refused)

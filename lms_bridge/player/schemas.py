@@ -12,6 +12,10 @@ waited: each keeps its number and its finish)::
 
 `changes` are the SCO's SetValue calls in the order it made them; `finish` marks its
 LMSFinish/Terminate.
+
+Opening an item (`POST /play/attempt/<id>/open`, what the page does before it loads the SCO)::
+
+    {"token": "...", "item": "<TOC item id>"}
 """
 
 from __future__ import annotations
@@ -82,3 +86,19 @@ def parse_commit_body(payload: object) -> CommitBody:
         raise PlayerError(_l("Tallennuksessa on liikaa muutoksia (enintään %(n)s).", n=MAX_CHANGES))
     item = payload.get("item")
     return CommitBody(payload.get("token"), item if isinstance(item, str) else None, commits)
+
+
+@dataclass(frozen=True)
+class OpenBody:
+    token: object
+    item: str | None
+
+
+def parse_open_body(payload: object) -> OpenBody:
+    """Raises PlayerError for anything but the shape above."""
+    if not isinstance(payload, dict):
+        raise PlayerError(_l("Pyyntö ei ole JSON-muodossa."))
+    item = payload.get("item")
+    if item is not None and not isinstance(item, str):
+        raise PlayerError(_l("Pyynnön osa on virheellinen."))
+    return OpenBody(payload.get("token"), item)

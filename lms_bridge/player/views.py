@@ -1,11 +1,15 @@
-"""The player's pages and run-time endpoints. Views parse the request, call lms_bridge.player.service, render.
+"""The player's pages and run-time endpoints. Views parse the request, call the player's services, render.
 
-CSRF on the commit endpoint: the page carries a per-attempt token (an HMAC of the attempt and the learner
-under the app's secret key) and every commit sends it in its JSON body. Flask-WTF's session token cannot
-serve: `navigator.sendBeacon` sets no headers, a commit replayed from localStorage after a reload comes
-from another page, and the form token expires after an hour while a learner may keep a module open all
-day. A body token works for fetch keepalive, beacons and replays alike, and a cross-site page cannot
-learn it; the session cookie still has to name the attempt's own learner.
+GETs change nothing: the course page (`/play/<slug>`) starts or resumes an attempt only by its POST
+button, and the player page's own script opens the item (`POST .../open`) before it loads the SCO.
+
+CSRF on the run-time endpoints (open, commit): the page carries a per-attempt token (an HMAC of the
+attempt and the learner under the app's secret key) and every request sends it in its JSON body.
+Flask-WTF's session token cannot serve: `navigator.sendBeacon` sets no headers, a commit replayed from
+localStorage after a reload comes from another page, and the form token expires after an hour while a
+learner may keep a module open all day. A body token works for fetch keepalive, beacons and replays
+alike, and a cross-site page cannot learn it; the session cookie still has to name the attempt's own
+learner.
 """
 
 from __future__ import annotations
@@ -34,20 +38,27 @@ from werkzeug.wrappers import Response as BaseResponse
 from lms_bridge.auth.learner import current_staff_id, signed_in_via
 from lms_bridge.db import get_session, transaction, utcnow
 from lms_bridge.errors import DomainError, Forbidden
+from lms_bridge.headers import framing_origins
 from lms_bridge.limits import body_limit
-from lms_bridge.packages.views import content_response
+from lms_bridge.packages import content as packages_content
+from lms_bridge.packages.content import ContentGrant, frame_url, request_origin
+from lms_bridge.packages.settings import content_origin
 from lms_bridge.player import attempts, commits, listing, token
 from lms_bridge.player.layout import TocItem
-from lms_bridge.player.schemas import parse_commit_body
+from lms_bridge.player.models import Attempt
+from lms_bridge.player.schemas import parse_commit_body, parse_open_body
 from lms_bridge.register.lookups import get_staff
 
 bp = Blueprint("player", __name__, url_prefix="/play")
 
-# The player page runs only its own scripts; the package runs in the frame under CONTENT_CSP.
-PLAYER_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
-)
+
+def _player_csp() -> str:
+    """The player page runs only its own scripts; the package runs in a frame of the content origin."""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"frame-src {content_origin()}; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'"
+    )
 
 
 def _not_signed_in() -> BaseResponse:
@@ -72,7 +83,23 @@ def _json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @bp.get("/<slug>")
-def launch(slug: str) -> BaseResponse:
+def launch(slug: str) -> BaseResponse | str:
+    """What opening the course would do (start, resume or review), with a button that does it.
+
+    Only a POST starts an attempt: a link previewer, a prefetcher or a package's script that fetches this
+    address changes nothing.
+    """
+    staff_id = current_staff_id()
+    if staff_id is None:
+        return _not_signed_in()
+    db = get_session()
+    course = listing.course_for_learner(db, staff_id=staff_id, slug=slug)
+    plan = attempts.plan_launch(db, staff_id=staff_id, course=course)
+    return render_template("player/launch.html", course=course, plan=plan)
+
+
+@bp.post("/<slug>")
+def start(slug: str) -> BaseResponse:
     """Open the learner's attempt at a course: resume, review, or start one (Course settings decide)."""
     staff_id = current_staff_id()
     if staff_id is None:
@@ -82,29 +109,32 @@ def launch(slug: str) -> BaseResponse:
         found = attempts.resolve_attempt(
             db, staff_id=staff_id, course=course, launched_via=signed_in_via(), now=utcnow()
         )
-    return redirect(url_for("player.play", attempt_id=found.attempt.id))
+    return redirect(url_for("player.play", attempt_id=found.attempt.id), code=303)
 
 
 @bp.get("/attempt/<int:attempt_id>")
 def play(attempt_id: int) -> BaseResponse:
+    """The player page. It only reads: the page's script opens the item (POST .../open) before the SCO
+    runs, so a GET by anything but the player changes nothing."""
     staff_id = current_staff_id()
     if staff_id is None:
         return _not_signed_in()
-    with transaction() as db:
-        attempt = attempts.require_attempt(db, attempt_id, staff_id=staff_id)
-        opened = attempts.open_item(db, attempt, request.args.get("item"), now=utcnow())
-        page = render_template(
-            "player/play.html",
-            attempt=attempt,
-            course=opened.course,
-            opened=opened,
-            toc=opened.layout.items,
-            progress=listing.item_progress(db, attempt.id),
-            config=_page_config(attempt.id, staff_id, opened),
-        )
+    db = get_session()
+    attempt = attempts.require_attempt(db, attempt_id, staff_id=staff_id)
+    shown = attempts.view_item(db, attempt, request.args.get("item"))
+    page = render_template(
+        "player/play.html",
+        attempt=attempt,
+        course=shown.course,
+        opened=shown,
+        toc=shown.layout.items,
+        progress=listing.item_progress(db, attempt.id),
+        config=_page_config(attempt, staff_id, shown),
+        sandbox=packages_content.CONTENT_SANDBOX,
+    )
     response = make_response(page)
-    response.headers["Content-Security-Policy"] = PLAYER_CSP
-    # The page carries the SCO's state: a reload or the back button must fetch it again.
+    response.headers["Content-Security-Policy"] = _player_csp()
+    # The page carries the attempt's token: a reload or the back button must fetch it again.
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -113,32 +143,30 @@ def _item_url(attempt_id: int, item: TocItem | None) -> str | None:
     return None if item is None else url_for("player.play", attempt_id=attempt_id, item=item.item)
 
 
-def _content_url(attempt_id: int, href: str) -> str:
-    path, _sep, query = href.partition("?")
-    url = url_for("player.content", attempt_id=attempt_id, path=path)
-    return f"{url}?{query}" if query else url
-
-
-def _page_config(attempt_id: int, staff_id: int, opened: attempts.OpenedItem) -> dict[str, Any]:
-    """What player.js needs, as JSON in the page (the CSP allows no inline script)."""
-    before, after = opened.layout.neighbours(opened.item.item)
+def _page_config(attempt: Attempt, staff_id: int, shown: attempts.ItemView) -> dict[str, Any]:
+    """What player.js needs, as JSON in the page (the CSP allows no inline script). The SCO's state is
+    not here: the script gets it from POST .../open, which opens the item."""
+    before, after = shown.layout.neighbours(shown.item.item)
+    standard = "scorm12" if shown.layout.cmi_version == "1.2" else "scorm2004"
+    grant = ContentGrant(
+        "attempt", attempt.id, shown.layout.storage_key, standard, request_origin(), framing_origins()
+    )
     return {
-        "attempt": attempt_id,
-        "item": opened.item.item,
-        "sco": opened.item.sco,
-        "standard": "scorm12" if opened.layout.cmi_version == "1.2" else "scorm2004",
-        "review": opened.review,
-        "elements": opened.elements,
-        "seq": opened.seq,
-        "content": _content_url(attempt_id, opened.item.href or ""),
-        "commitUrl": url_for("player.commit", attempt_id=attempt_id),
-        "stateUrl": url_for("player.state", attempt_id=attempt_id, item=opened.item.item),
+        "attempt": attempt.id,
+        "item": shown.item.item,
+        "sco": shown.item.sco,
+        "standard": standard,
+        "review": shown.review,
+        "content": frame_url(grant, shown.item.href or "", "player.content_frame", attempt_id=attempt.id),
+        "contentOrigin": content_origin(),
+        "commitUrl": url_for("player.commit", attempt_id=attempt.id),
+        "openUrl": url_for("player.open_item", attempt_id=attempt.id),
         "token": token.commit_token(
-            current_app.config["SECRET_KEY"], attempt_id=attempt_id, staff_id=staff_id
+            current_app.config["SECRET_KEY"], attempt_id=attempt.id, staff_id=staff_id
         ),
-        "previous": _item_url(attempt_id, before),
-        "next": _item_url(attempt_id, after),
-        "items": {i.item: _item_url(attempt_id, i) for i in opened.layout.launchable},
+        "previous": _item_url(attempt.id, before),
+        "next": _item_url(attempt.id, after),
+        "items": {i.item: _item_url(attempt.id, i) for i in shown.layout.launchable},
         "messages": _messages(),
     }
 
@@ -169,33 +197,68 @@ def _messages() -> dict[str, str]:
         ),
         "pending": _("Lähetetään aiemmin tallentamatta jääneitä muutoksia…"),
         "ended": _("Osio päättyi. Valitse seuraava osa sisällysluettelosta."),
+        "tocCompleted": _("valmis"),
+        "tocIncomplete": _("kesken"),
+        "tocVisited": _("avattu"),
         "progressCompleted": _("suoritettu"),
         "progressIncomplete": _("kesken"),
     }
 
 
-@bp.get("/attempt/<int:attempt_id>/content/<path:path>")
-def content(attempt_id: int, path: str) -> Response:
-    """A file of the attempt's package version, for the attempt's own learner only."""
-    db = get_session()
-    attempt = attempts.require_attempt(db, attempt_id, staff_id=current_staff_id())
-    return content_response(attempts.storage_key(db, attempt), path)
+@bp.get("/attempt/<int:attempt_id>/content/<token>/")
+def content_frame(attempt_id: int, token: str) -> Response:
+    """The frame page that hosts the attempt's SCO (content origin only; packages/content.py)."""
+    return packages_content.serve("attempt", attempt_id, token, None)
 
 
-@bp.get("/attempt/<int:attempt_id>/state")
+@bp.get("/attempt/<int:attempt_id>/content/<token>/<path:path>")
+def content(attempt_id: int, token: str, path: str) -> Response:
+    """A file of the attempt's package version (content origin only): the signed token is the key, no
+    cookie is needed or sent there."""
+    return packages_content.serve("attempt", attempt_id, token, path)
+
+
+def _runtime_staff_id() -> int:
+    """The learner of a run-time request (open, commit), checked as the module docstring says.
+
+    Raises Forbidden (signed out, or from another site). The body's size limit (MAX_JSON_BYTES) applies
+    before: lms_bridge.limits, by each run-time route's body_limit.
+    """
+    staff_id = current_staff_id()
+    if staff_id is None:
+        raise Forbidden(_l("Kirjautuminen on vanhentunut."), code="signed_out")
+    if not _same_origin(request.headers.get("Origin")):
+        raise Forbidden(_l("Tallennus toiselta sivustolta estettiin."), code="csrf")
+    return staff_id
+
+
+def _check_token(token_value: object, *, attempt_id: int, staff_id: int) -> None:
+    secret = current_app.config["SECRET_KEY"]
+    if not token.check_commit_token(secret, token_value, attempt_id=attempt_id, staff_id=staff_id):
+        raise Forbidden(_l("Tallennuksen tunniste ei kelpaa. Avaa kurssi uudelleen."), code="csrf")
+
+
+@bp.post("/attempt/<int:attempt_id>/open")
+@body_limit("MAX_JSON_BYTES")
 @_json_errors
-def state(attempt_id: int) -> Response:
-    """A SCO's state as the page loads it: used after the page had to re-send commits left from before."""
+def open_item(attempt_id: int) -> Response:
+    """Open an item as the page is about to run it, and answer the SCO's state (shapes:
+    lms_bridge.player.schemas). The page's own script calls it, with the attempt's token."""
+    staff_id = _runtime_staff_id()
+    body = parse_open_body(request.get_json(force=True, silent=True))
+    _check_token(body.token, attempt_id=attempt_id, staff_id=staff_id)
     with transaction() as db:
-        attempt = attempts.require_attempt(db, attempt_id, staff_id=current_staff_id())
-        opened = attempts.open_item(db, attempt, request.args.get("item"), now=utcnow())
-        body = {
+        attempt = attempts.require_attempt(db, attempt_id, staff_id=staff_id)
+        opened = attempts.open_item(db, attempt, body.item, now=utcnow())
+        answer = {
             "item": opened.item.item,
             "elements": opened.elements,
             "seq": opened.seq,
             "review": opened.review,
+            # for the table of contents, which the page's GET drew before the item was opened
+            "progress": listing.item_progress(db, attempt.id).get(opened.item.item),
         }
-    response = jsonify(body)
+    response = jsonify(answer)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -205,15 +268,9 @@ def state(attempt_id: int) -> Response:
 @_json_errors
 def commit(attempt_id: int) -> Response:
     """Apply numbered commits of one SCO (shapes: lms_bridge.player.schemas)."""
-    staff_id = current_staff_id()
-    if staff_id is None:
-        raise Forbidden(_l("Kirjautuminen on vanhentunut."), code="signed_out")
-    if not _same_origin(request.headers.get("Origin")):
-        raise Forbidden(_l("Tallennus toiselta sivustolta estettiin."), code="csrf")
+    staff_id = _runtime_staff_id()
     body = parse_commit_body(request.get_json(force=True, silent=True))
-    secret = current_app.config["SECRET_KEY"]
-    if not token.check_commit_token(secret, body.token, attempt_id=attempt_id, staff_id=staff_id):
-        raise Forbidden(_l("Tallennuksen tunniste ei kelpaa. Avaa kurssi uudelleen."), code="csrf")
+    _check_token(body.token, attempt_id=attempt_id, staff_id=staff_id)
     with transaction() as db:
         outcome = commits.commit(
             db,

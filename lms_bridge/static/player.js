@@ -1,18 +1,29 @@
 /* The player's thin layer over scorm-again.
 
-   scorm-again (pinned in package.json, served at /vendor/scorm-again.min.js) is the run-time: it provides
-   window.API (SCORM 1.2) or window.API_1484_11 (SCORM 2004), keeps the data model and answers the SCO's
-   calls with the right error codes. It runs with lmsCommitUrl false, so it sends nothing itself. This
-   file only:
+   scorm-again (pinned in package.json, served at /vendor/scorm-again.min.js) is the run-time: it keeps
+   the data model and answers the SCO's calls with the right error codes. It runs with lmsCommitUrl false,
+   so it sends nothing itself.
 
-   - loads scorm-again with the SCO's state from the server (the page's JSON, by dotted element name);
+   The SCO runs on the content origin, another site (lms_bridge/packages/content.py), inside a frame
+   page there that gives it API / API_1484_11 with scorm-again's CrossFrameAPI
+   (lms_bridge/static/content-frame.js). Here scorm-again's CrossFrameLMS passes those calls to the real
+   run-time (window.API / window.API_1484_11 of this page). This page takes messages only from the
+   content origin and from its own content frame; the SCO can reach nothing else of it.
+
+   This file only:
+
+   - opens the item on the server (POST openUrl, with the attempt's token: the page's GET changes nothing)
+     and loads scorm-again with the SCO's state it answers, by dotted element name;
    - notes every SetValue scorm-again accepted, in order, and turns them into a numbered commit when the
      SCO commits or finishes (and a few seconds after its last change, for SCOs that never commit);
    - keeps each commit in localStorage until the server has answered it, and sends the commits in order,
      retrying with exponential backoff when the network or the server fails; a reload re-sends them;
    - on pagehide and on visibilitychange to hidden, sends what is left with fetch keepalive (never on
-     unload, which browsers block in frames);
-   - follows a SCORM 2004 navigation request (continue, previous, choice) to the next page of the player.
+     unload, which browsers block in frames); on pagehide with the SCO still running, it repeats the
+     SCO's resume point, since the SCO's own last save cannot cross the frames any more;
+   - follows a SCORM 2004 navigation request (continue, previous, choice) to the next page of the player;
+   - before the player moves to another item, has the frame page unload the SCO and waits (briefly) for
+     what its unload handlers send, since nothing crosses the frames once this page is gone.
 
    Commit numbers come from the clock (microseconds), above the SCO's last applied one, so they keep
    increasing across sessions and a second tab's numbers interleave with the first's by time. */
@@ -29,6 +40,11 @@
   var RETRY_MAX_MS = 30000;
   var AUTOSAVE_MS = 5000;
   var API_WAIT_MS = 5000;
+  var UNLOAD_WAIT_MS = 2000; // how long leaving an item waits for the SCO's own unload handlers
+  // CrossFrameLMS drops calls beyond this many a second. Each SetValue is two messages (the call, and the
+  // cache refresh CrossFrameAPI sends after it); a SCO writing its interactions sends hundreds at once,
+  // and a dropped SetValue would be lost silently. A flood harms only the SCO's own session.
+  var CROSS_FRAME_RATE_LIMIT = 10000;
   var MAX_AGE_MS = 30 * 24 * 3600 * 1000;
   var KEEPALIVE_LIMIT = 60000; // bytes; browsers allow 64 KiB of keepalive bodies in flight
   var tracking = cfg.sco && !cfg.review;
@@ -213,13 +229,33 @@
     sendNow();
   }
 
+  /* The page is being left while the SCO still runs (tab closed, reload, another address). The SCO's own
+     last save, made as its frame unloads, cannot cross to this page any more, so this page repeats the
+     resume point its SCO last set (location, suspend data, exit) in a new commit: the tab left last
+     still decides where the learner resumes, as when the SCO's save got through. The server finishes
+     the session the SCO did not finish at the next launch. */
+  function leavePage() {
+    if (tracking && initialized && !finished) {
+      var inPending = {};
+      pending.forEach(function (change) { inPending[change[0]] = true; });
+      Object.keys(resumePoint).forEach(function (element) {
+        if (!inPending[element]) pending.push([element, resumePoint[element]]);
+      });
+    }
+    flushHidden();
+  }
+
   // ------------------------------------------------------------------ what the SCO set
 
   var pending = [];
+  var RESUME_POINT = cfg.standard === "scorm12"
+    ? ["cmi.core.lesson_location", "cmi.suspend_data", "cmi.core.exit"]
+    : ["cmi.location", "cmi.suspend_data", "cmi.exit"];
+  var resumePoint = {}; // of RESUME_POINT, the values this page's SCO last set
   var initialized = false;
   var finished = false;
   var navRequest = "";
-  var lastSeq = Number(cfg.seq) || 0;
+  var lastSeq = 0;
   var autosaveTimer = null;
 
   function nextSeq() {
@@ -238,8 +274,10 @@
 
   function noteSet(element, value) {
     element = String(element);
-    pending.push([element, value === undefined ? "" : String(value)]);
-    if (element === "adl.nav.request") navRequest = String(value);
+    value = value === undefined ? "" : String(value);
+    pending.push([element, value]);
+    if (RESUME_POINT.indexOf(element) >= 0) resumePoint[element] = value;
+    if (element === "adl.nav.request") navRequest = value;
     if (autosaveTimer !== null) window.clearTimeout(autosaveTimer);
     autosaveTimer = window.setTimeout(function () { autosaveTimer = null; capture(false); pump(); }, AUTOSAVE_MS);
   }
@@ -260,8 +298,72 @@
     if (request === "continue") target = cfg.next;
     else if (request === "previous") target = cfg.previous;
     else if (choice) target = cfg.items[choice[1]] || null;
-    if (target) window.location.assign(target);
+    if (target) leave(target);
     else if (/^(exit|exitAll|abandon|abandonAll|suspendAll)$/.test(request)) say(M.ended);
+  }
+
+  // ------------------------------------------------------------------ the content frame
+
+  var contentStarted = false;
+  var leaving = false;
+  var unloadWaiters = [];
+
+  /* Messages from the content frame only: its origin, and this page's own frame (another window of the
+     content origin, e.g. a popup a package opened, is not our SCO). Runs before CrossFrameLMS's listener
+     (capture, registered first) and stops anything else there. */
+  window.addEventListener("message", function (event) {
+    if (event.origin !== cfg.contentOrigin || !event.source || event.source !== frame.contentWindow) {
+      event.stopImmediatePropagation();
+      return;
+    }
+    var data = event.data;
+    if (!data || data.type !== "lmsb:content") return; // an API call: CrossFrameLMS's
+    event.stopImmediatePropagation();
+    if (data.event === "loaded") contentLoaded(Array.isArray(data.blocked) ? data.blocked.map(String) : []);
+    else if (data.event === "unloaded") unloaded();
+  }, true);
+
+  /* A package that loads scripts from elsewhere (a CDN) is blocked by the content's CSP; one that never
+     calls the API cannot be tracked. Either way the learner is told, instead of a page that just hangs. */
+  function contentLoaded(hosts) {
+    if (hosts.length) { say(fill(M.blocked, { hosts: hosts.join(", ") }), true); return; }
+    if (cfg.sco && !cfg.review) {
+      window.setTimeout(function () { if (!initialized) say(M.noApi, true); }, API_WAIT_MS);
+    }
+  }
+
+  function unloaded() {
+    var waiters = unloadWaiters;
+    unloadWaiters = [];
+    waiters.forEach(function (resolve) { resolve(); });
+  }
+
+  /* Have the frame page unload the SCO, and wait until it says so (or a moment): the SCO's unload
+     handlers (LMSFinish, a last save) then reach the run-time while both pages are alive. */
+  function unloadContent() {
+    return new Promise(function (resolve) {
+      if (!contentStarted || !tracking || !initialized || finished || !frame.contentWindow) { resolve(); return; }
+      unloadWaiters.push(resolve);
+      window.setTimeout(resolve, UNLOAD_WAIT_MS);
+      frame.contentWindow.postMessage({ type: "lmsb:unload" }, cfg.contentOrigin);
+    });
+  }
+
+  /* Go to another page of the player (another item): the SCO first finishes where it is. */
+  function leave(target) {
+    if (leaving) return;
+    leaving = true;
+    unloadContent().then(function () { window.location.assign(target); });
+  }
+
+  function followLinks() {
+    Array.prototype.forEach.call(document.querySelectorAll(".player-toc a[href]"), function (link) {
+      link.addEventListener("click", function (event) {
+        if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+        event.preventDefault();
+        leave(link.href);
+      });
+    });
   }
 
   function boot(elements) {
@@ -284,32 +386,17 @@
       api.on("Terminate", function () { finished = true; capture(true); sendNow(); followNavRequest(); });
       window.API_1484_11 = api;
     }
-    frame.addEventListener("load", watchContent);
+    // The SCO's calls arrive from the content origin only (and, by the listener above, from our frame).
+    new window.CrossFrameLMS(api, cfg.contentOrigin, { rateLimit: CROSS_FRAME_RATE_LIMIT });
+    contentStarted = true;
     frame.src = cfg.content;
-  }
-
-  /* A package that loads scripts from elsewhere (a CDN) is blocked by the content's CSP; one that never
-     calls the API cannot be tracked. Either way the learner is told, instead of a page that just hangs. */
-  function watchContent() {
-    var hosts = [];
-    try {
-      var doc = frame.contentDocument;
-      var here = window.location.origin;
-      Array.prototype.forEach.call(doc.querySelectorAll("script[src], link[href], img[src], iframe[src]"), function (node) {
-        var url = new URL(node.getAttribute("src") || node.getAttribute("href"), doc.baseURI);
-        if (/^https?:$/.test(url.protocol) && url.origin !== here && hosts.indexOf(url.host) < 0) hosts.push(url.host);
-      });
-    } catch (e) { /* not readable: nothing to report */ }
-    if (hosts.length) { say(fill(M.blocked, { hosts: hosts.join(", ") }), true); return; }
-    if (cfg.sco && !cfg.review) {
-      window.setTimeout(function () { if (!initialized) say(M.noApi, true); }, API_WAIT_MS);
-    }
   }
 
   // ------------------------------------------------------------------ start
 
   window.addEventListener("online", retryNow);
-  window.addEventListener("pagehide", flushHidden);
+  window.addEventListener("pagehide", leavePage);
+  followLinks();
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") flushHidden();
     else retryNow();
@@ -323,24 +410,79 @@
     finished: function () { return finished; }
   };
 
+  /* Open the item on the server (the learner's place, a session the browser never finished, an asset's
+     first visit) and get the SCO's state. Retried like a commit while the server cannot be reached: the
+     content must not start from a state the server does not have. */
+  function openItem() {
+    var failures = 0;
+    return new Promise(function (resolve) {
+      function attempt() {
+        fetch(cfg.openUrl, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "Accept": "application/json" },
+          body: JSON.stringify({ token: cfg.token, item: cfg.item })
+        }).then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (answer) {
+            if (response.ok) { resolve(answer); return; }
+            var error = answer.error || {};
+            if (response.status < 500 && response.status !== 408 && response.status !== 429 && error.code !== "signed_out") {
+              say(fill(M.refused, { message: error.message || String(response.status) }), true);
+              return; // nothing to retry: the page cannot be played (another learner's attempt, a bad item)
+            }
+            retry(error.code === "signed_out");
+          });
+        }, function () { retry(false); });
+      }
+      function retry(signedOut) {
+        failures += 1;
+        say(signedOut ? M.signedOut : M.retrying, true);
+        var delay = Math.min(RETRY_MAX_MS, 1000 * Math.pow(2, failures - 1));
+        window.setTimeout(attempt, delay / 2 + Math.random() * delay / 2);
+      }
+      attempt();
+    });
+  }
+
+  /* The table of contents was drawn before the item was opened: show this item's badge as it is now. */
+  function showProgress(progress) {
+    var link = document.querySelector('.player-toc a[aria-current="page"]');
+    var text = { completed: M.tocCompleted, incomplete: M.tocIncomplete, visited: M.tocVisited }[progress];
+    if (!link || !text) return;
+    var badge = link.parentNode.querySelector(".badge");
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "badge";
+      link.parentNode.appendChild(document.createTextNode(" "));
+      link.parentNode.appendChild(badge);
+    }
+    badge.textContent = text;
+  }
+
+  function start() {
+    openItem().then(function (opened) {
+      if (failuresShown()) say(cfg.review ? M.review : "");
+      showProgress(opened.progress);
+      lastSeq = Math.max(lastSeq, Number(opened.seq) || 0);
+      boot(opened.elements || {});
+    });
+  }
+
+  function failuresShown() {
+    return statusLine.textContent === M.retrying || statusLine.textContent === M.signedOut ||
+      statusLine.textContent === M.pending;
+  }
+
   if (cfg.review) say(M.review);
   if (!tracking || !mineQueued().length) {
-    boot(cfg.elements);
+    start();
     pump();
     return;
   }
-  // Commits of this SCO from an earlier page are still waiting: send them first, then load the state
-  // they made, so the SCO resumes from everything the learner did. While the server cannot be reached the
-  // content waits (and says so) rather than start from an older state that would overwrite them.
+  // Commits of this SCO from an earlier page are still waiting: send them first, then open the item from
+  // the state they made, so the SCO resumes from everything the learner did. While the server cannot be
+  // reached the content waits (and says so) rather than start from an older state that would overwrite
+  // them.
   say(M.pending);
-  whenDrained().then(function () {
-    if (statusLine.textContent === M.pending) say("");
-    fetch(cfg.stateUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (body) {
-        if (!body) { boot(cfg.elements); return; }
-        lastSeq = Math.max(lastSeq, Number(body.seq) || 0);
-        boot(body.elements);
-      }, function () { boot(cfg.elements); });
-  });
+  whenDrained().then(start);
 })();

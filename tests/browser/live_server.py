@@ -1,6 +1,10 @@
 """A real lms-bridge server on 127.0.0.1 for browser tests: the app factory, a committed SQLite database
 migrated with Alembic, werkzeug's threaded server on an ephemeral port. Stop and start it again on the same
-database to test a server restart."""
+database to test a server restart.
+
+The same app also answers on a second port as its content origin, http://localhost:<port> (package files,
+lms_bridge/packages/content.py): localhost is another site than 127.0.0.1, so the browser keeps the app's
+cookies away from the content, as `lms-bridge serve` sets it up in development."""
 
 from __future__ import annotations
 
@@ -23,8 +27,9 @@ class LiveServer:
     folder: Path
     config: dict[str, Any] = field(default_factory=dict)
     app: Flask | None = None
-    _server: BaseWSGIServer | None = None
-    _thread: threading.Thread | None = None
+    _servers: list[BaseWSGIServer] = field(default_factory=list)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _content_port: int = 0
 
     @property
     def database_url(self) -> str:
@@ -42,30 +47,40 @@ class LiveServer:
         )
 
     def start(self, port: int = 0) -> str:
+        """Serve the app on `port` (0: any free one) and its content origin on its own port (the same one
+        again after a stop)."""
         if self.app is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             upgrade(self.database_url)
         self.app = self.make_app()
-        self._server = make_server("127.0.0.1", port, self.app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        app_server = make_server("127.0.0.1", port, self.app, threaded=True)
+        content_server = make_server("127.0.0.1", self._content_port, self.app, threaded=True)
+        self._content_port = content_server.server_port
+        self.app.config["CONTENT_ORIGIN"] = self.content_origin
+        self._servers = [app_server, content_server]
+        self._threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in self._servers]
+        for thread in self._threads:
+            thread.start()
         return self.url
 
     @property
     def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.server_port)
+        return int(self._servers[0].server_port)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def content_origin(self) -> str:
+        return f"http://localhost:{self._content_port}"
+
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=10)
         if self.app is not None:
             self.app.extensions["lms_bridge.engine"].dispose()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -213,11 +214,34 @@ def only_commit_failures(errors: list[str]) -> list[str]:
 
 # ---------------------------------------------------------------------- driving the player page
 
+LAUNCH_BUTTON = re.compile(r"^(Aloita kurssi|Jatka kurssia|Kertaa kurssia|Aloita uusi suorituskerta)$")
+
+
+def press_launch(page: Page) -> None:
+    """On a course page (/play/<slug>), press its button: only that POST starts or resumes an attempt."""
+    page.get_by_role("button", name=LAUNCH_BUTTON).click()
+    page.wait_for_url(re.compile(r"/play/attempt/\d+"))
+
+
+def launch(page: Page, site: PlayerSite, slug: str) -> None:
+    """Open a course as a learner does: its page, then its button."""
+    page.goto(site.url(f"/play/{slug}"))
+    press_launch(page)
+
 
 def content_frame(page: Page) -> Frame:
-    """The player's content frame, once it shows a package page."""
+    """The SCO's frame, once it shows a package page: inside the player's frame, which holds the frame page
+    of the content origin (lms_bridge/packages/content.py)."""
     for _ in range(200):
-        frame = next((f for f in page.frames if "/content/" in f.url), None)
+        frame = next(
+            (
+                sco
+                for holder in page.main_frame.child_frames
+                for sco in holder.child_frames
+                if "/content/" in sco.url
+            ),
+            None,
+        )
         if frame is not None:
             return frame
         page.wait_for_timeout(50)

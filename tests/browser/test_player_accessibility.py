@@ -16,7 +16,9 @@ from tests.browser.player_site import (
     PlayerSite,
     content_frame,
     fixture_slug,
+    launch,
     player_site_fixture,  # noqa: F401 - registers the fixture
+    press_launch,
     wait_saved,
 )
 from tests.browser.sco_driver import ScoDriver
@@ -81,7 +83,7 @@ def violations(page: Page, axe_js: Path, where: str) -> list[str]:
 def play(page: Page, site: PlayerSite, slug: str, staff: int | None = None) -> int:
     staff = staff or site.new_learner()
     site.sign_in(page.context, staff)
-    page.goto(site.url(f"/play/{slug}"))
+    launch(page, site, slug)
     content_frame(page)
     return staff
 
@@ -114,7 +116,7 @@ def test_completed_module_in_review_has_no_axe_violations(
     expect(page.locator("#player-status")).to_contain_text("suoritettu")
     found = violations(page, axe_js, "completed")
     wait_saved(page)
-    page.goto(site.url("/play/osallisuuden-tasot"))
+    launch(page, site, "osallisuuden-tasot")
     expect(page.locator("#player-status")).to_contain_text("Kertaat suoritettua kurssia")
     found += violations(page, axe_js, "review")
     assert found == []
@@ -168,7 +170,11 @@ def test_demo_sign_in_through_its_form(csp_free_page: Page, player_site: PlayerS
     assert value is not None
     chooser.select_option(value)
     page.get_by_role("button", name="Kirjaudu henkilönä").click()
-    frame = content_frame(page)  # straight on to the course the learner asked for
+    # on to the course the learner asked for: its page says what opening it does, and its button does it
+    expect(page.get_by_role("heading", level=1)).to_have_text("Häiriökysyntä")
+    found += violations(page, axe_js, "course page")
+    press_launch(page)
+    frame = content_frame(page)
     assert "/content/" in frame.url
     page.goto(site.url("/"))
     expect(page.get_by_role("heading", name="Kurssisi")).to_be_visible()

@@ -10,6 +10,7 @@ from tests.browser.player_site import (
     PlayerSite,
     content_frame,
     expect_status,
+    launch,
     module_competence,
     player_site_fixture,  # noqa: F401 - registers the fixture
     wait_saved,
@@ -24,7 +25,7 @@ SLUGS = [*MODULES, *(f"{m}-2004" for m in MODULES)]
 
 
 def open_module(page: Page, site: PlayerSite, slug: str) -> ScoDriver:
-    page.goto(site.url(f"/play/{slug}"))
+    launch(page, site, slug)
     sco = ScoDriver(content_frame(page), site.modules[slug.removesuffix("-2004")])
     sco.wait_ready()
     return sco

@@ -20,6 +20,7 @@ from tests.browser.player_site import (
     content_frame,
     expect_status,
     fixture_slug,
+    launch,
     lenient_page_fixture,  # noqa: F401 - registers the fixture
     player_site_fixture,  # noqa: F401 - registers the fixture
     wait_saved,
@@ -49,7 +50,7 @@ def start(page: Page, site: PlayerSite, zip_name: str) -> tuple[int, str]:
     staff = site.new_learner()
     site.sign_in(page.context, staff)
     slug = fixture_slug(zip_name)
-    page.goto(site.url(f"/play/{slug}"))
+    launch(page, site, slug)
     return staff, slug
 
 

@@ -15,6 +15,7 @@ from tests.browser.player_site import (
     PlayerSite,
     content_frame,
     expect_status,
+    launch,
     lenient_page_fixture,  # noqa: F401 - registers the fixture
     only_commit_failures,
     player_site_fixture,  # noqa: F401 - registers the fixture
@@ -29,7 +30,7 @@ MODEL = DataModel.for_version("1.2", strict=False)
 
 
 def open_sco(page: Page, site: PlayerSite) -> ScoDriver:
-    page.goto(site.url(f"/play/{SLUG}"))
+    launch(page, site, SLUG)
     sco = ScoDriver(content_frame(page), site.modules[SLUG])
     sco.wait_ready()
     return sco
@@ -158,7 +159,7 @@ def test_two_tabs_on_one_attempt_do_not_corrupt_it(page: Page, player_site: Play
     assert (saved["location"], saved["suspend"]) == (last["location"], last["suspend"])
     assert attempt.last_commit_seq == saved["seq"]
 
-    page.goto(site.url(f"/play/{SLUG}"))  # one attempt still, opening where the last change left it
+    launch(page, site, SLUG)  # one attempt still, opening where the last change left it
     sco = ScoDriver(content_frame(page), site.modules[SLUG])
     sco.wait_ready()
     assert sco.frame.evaluate("() => SCO.state().c") == last["location"]

@@ -1,7 +1,9 @@
-"""Player factories: a test client signed in as a learner, and the body of a run-time commit."""
+"""Player factories: a test client signed in as a learner, starting an attempt and opening an item as the
+browser does (POSTs), and the body of a run-time commit."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -38,3 +40,22 @@ def commit_body(attempt_id: int, staff_id: int, seq: int, changes: list, **extra
         "finish": False,
         **extra,
     }
+
+
+def start_attempt(client: FlaskClient, slug: str) -> int:
+    """Press the course page's button (a POST with its CSRF token); the attempt's id."""
+    page = client.get(f"/play/{slug}")
+    assert page.status_code == 200, page.status_code
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, "no CSRF token on the course page"
+    response = client.post(f"/play/{slug}", data={"csrf_token": found.group(1)})
+    assert response.status_code == 303, response.status_code
+    return int(response.location.rsplit("/", 1)[1])
+
+
+def open_item(client: FlaskClient, attempt_id: int, staff_id: int, item: str | None = None) -> Any:
+    """What the player page's script does before it loads the SCO: POST .../open; the JSON answer."""
+    body = {"token": commit_token(SECRET, attempt_id=attempt_id, staff_id=staff_id), "item": item}
+    response = client.post(f"/play/attempt/{attempt_id}/open", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json

@@ -129,17 +129,30 @@ def test_preview_serves_the_package_files_safely(db_app: Flask, client: FlaskCli
     sign_in(db_app, client)
     location = upload(client, zip_of(minimal_files())).headers["Location"]  # type: ignore[attr-defined]
     version_id = location.rsplit("/", 1)[-1]
-    preview = client.get(f"/admin/versions/{version_id}/preview").get_data(as_text=True)
-    assert f"/admin/versions/{version_id}/files/one.html" in preview
+    response = client.get(f"/admin/versions/{version_id}/preview")
+    preview = response.get_data(as_text=True)
     assert "mitään ei tallenneta" in preview
-    page = client.get(f"/admin/versions/{version_id}/files/one.html")
+    assert "frame-src http://localhost:5001" in response.headers["Content-Security-Policy"]
+    # the package plays from the content origin, under a token for this version (the preview page's own)
+    frame_src = r'data-src="(http://localhost:5001/admin/versions/\d+/content/[^/"]+/)\?sco=one.html"'
+    found = re.search(frame_src, preview)
+    assert found, preview
+    folder = found.group(1)
+    assert f"/admin/versions/{version_id}/content/" in folder
+    assert 'sandbox="allow-scripts allow-same-origin' in preview
+    anonymous = db_app.test_client()  # the content origin gets no admin session: the URL is the key
+    page = anonymous.get(folder + "one.html")
     assert page.status_code == 200
     assert page.headers["Content-Type"] == "text/html; charset=utf-8"
     assert page.headers["X-Content-Type-Options"] == "nosniff"
-    assert "frame-ancestors 'self'" in page.headers["Content-Security-Policy"]
-    assert client.get(f"/admin/versions/{version_id}/files/../../secret_key").status_code == 404
-    assert client.get(f"/admin/versions/{version_id}/files/%2e%2e/%2e%2e/secret_key").status_code == 404
-    assert client.get(f"/admin/versions/{version_id}/files/nothing.html").status_code == 404
+    assert "frame-ancestors 'self' http://localhost" in page.headers["Content-Security-Policy"]
+    assert "private" in page.headers["Cache-Control"]
+    assert anonymous.get(folder + "../../secret_key").status_code == 404
+    assert anonymous.get(folder + "%2e%2e/%2e%2e/secret_key").status_code == 404
+    assert anonymous.get(folder + "nothing.html").status_code == 404
+    # the old address on the app's own origin serves nothing
+    assert client.get(f"/admin/versions/{version_id}/files/one.html").status_code == 404
+    assert client.get(folder.removeprefix("http://localhost:5001") + "one.html").status_code == 404
 
 
 def test_forms_need_the_csrf_token(db_app: Flask, built_module: Callable[..., bytes]) -> None:

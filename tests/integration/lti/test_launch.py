@@ -3,6 +3,8 @@ rules, instructors and supervisors, unmatched users, the cookie check and the pl
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 from sqlalchemy import select
@@ -55,8 +57,14 @@ def test_the_player_page_may_be_framed_by_the_platform_only(
     page = browser.client.get(location)
     assert page.status_code == 200
     assert f"frame-ancestors 'self' {platform.base}" in page.headers["Content-Security-Policy"]
-    content = browser.client.get(location + "/content/index.html")
-    assert f"frame-ancestors 'self' {platform.base}" in content.headers["Content-Security-Policy"]
+    # the content on its own origin: Moodle is an ancestor too, and frame-ancestors checks every one
+    config = re.search(r'<script type="application/json" id="player-config">(.*?)</script>', page.text, re.S)
+    assert config
+    frame = json.loads(config.group(1))["content"].split("?", 1)[0]
+    for url in (frame, frame + "index.html"):
+        content = lti_app.test_client().get(url)
+        assert content.status_code == 200
+        assert platform.base in content.headers["Content-Security-Policy"].split("frame-ancestors", 1)[1]
     # every other page still forbids framing
     front = browser.client.get("/")
     assert "frame-ancestors 'none'" in front.headers["Content-Security-Policy"]
@@ -102,7 +110,11 @@ def test_unmatched_user_learns_unrecorded_is_listed_and_an_admin_links_them(
     assert response.headers["Location"] == "/lti/guest"
     page = browser.client.get("/lti/guest")
     assert "suoritustasi ei tallenneta" in page.text
-    assert browser.client.get("/lti/guest/files/index.html").data == FILES["index.html"]
+    launch_url = re.search(r'data-src="([^"]+)"', page.text).group(1).replace("&amp;", "&")
+    assert launch_url.startswith("http://localhost:5001/")  # on the content origin, as the player's
+    file = lti_app.test_client().get(launch_url.split("?", 1)[0] + "index.html")  # no cookie needed
+    assert file.data == FILES["index.html"]
+    assert platform.base in file.headers["Content-Security-Policy"]
     assert session.scalars(select(Attempt)).all() == []
 
     admin, _account = signed_in("admin")

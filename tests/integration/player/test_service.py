@@ -105,7 +105,16 @@ def test_several_commits_in_one_request_apply_in_order_and_skip_the_applied(
     send(session, attempt, 10, [("cmi.core.lesson_location", "a")])
     requests = [
         CommitRequest(10, (("cmi.core.lesson_location", "again"),), False),
-        CommitRequest(20, (("cmi.core.lesson_location", "b"), ("cmi.core.exit", "suspend")), True),
+        # (incomplete: a finish with no status would complete the attempt, which then takes no commits)
+        CommitRequest(
+            20,
+            (
+                ("cmi.core.lesson_location", "b"),
+                ("cmi.core.lesson_status", "incomplete"),
+                ("cmi.core.exit", "suspend"),
+            ),
+            True,
+        ),
         CommitRequest(30, (("cmi.core.lesson_location", "c"),), False),
     ]
     outcome = commits.commit(
@@ -203,6 +212,51 @@ def test_completion_goes_into_the_register_once_per_competence(
     assert {c.course_id for c in recorded} == {version.course_id}
     assert called == [(attempt.id, True)]
     assert attempt.completed_at == NOW
+
+
+def test_a_completed_attempt_is_read_only(session, make_version, make_staff, make_competence):
+    """A later commit (a second tab, a SCO saving after it passed, a crafted request) changes nothing:
+    the register and the attempt keep the result recorded at completion."""
+    version = make_version(competences=[make_competence()])
+    attempt = launch(session, make_staff(), course_of(session, version))
+    send(session, attempt, 1, [("cmi.core.lesson_status", "passed"), ("cmi.core.score.raw", "95")])
+    (item,) = listing.item_progress(session, attempt.id).keys()
+    before = attempts.open_item(session, attempt, item, now=NOW).elements
+
+    later = send(
+        session, attempt, 2, [("cmi.core.lesson_status", "failed"), ("cmi.core.score.raw", "3")], finish=True
+    )
+    assert later.applied == (False,)
+    assert later.refused == commits.ATTEMPT_COMPLETED
+    assert later.as_json()["code"] == "attempt_completed"
+    assert later.as_json()["applied"] is False
+    assert (attempt.score, attempt.success_status) == (Decimal("95.00"), "passed")
+    assert attempts.open_item(session, attempt, item, now=NOW).elements == {
+        **before,
+        "cmi.core.lesson_mode": "review",
+        "cmi.core.credit": "no-credit",
+    }
+    assert {c.score for c in completions(session, attempt)} == {Decimal("95.00")}
+
+
+def test_commits_after_the_completing_one_in_the_same_request_are_not_applied(
+    session, make_version, make_staff
+):
+    attempt = launch(session, make_staff(), make_version().course)
+    requests = [
+        CommitRequest(10, (("cmi.core.lesson_status", "passed"), ("cmi.core.score.raw", "95")), False),
+        CommitRequest(20, (("cmi.core.lesson_status", "failed"), ("cmi.core.score.raw", "3")), True),
+    ]
+    outcome = commits.commit(
+        session, attempt_id=attempt.id, staff_id=attempt.staff_id, item_id=None, commits=requests, now=NOW
+    )
+    assert outcome.applied == (True, False)
+    assert outcome.newly_completed
+    assert outcome.refused == commits.ATTEMPT_COMPLETED
+    session.flush()
+    session.expire_all()
+    assert (attempt.score, attempt.success_status) == (Decimal("95.00"), "passed")
+    assert attempt.last_commit_seq == 10
 
 
 def test_mastery_score_decides_passed_or_failed_at_finish(session, make_version, make_staff):

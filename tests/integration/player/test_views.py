@@ -1,5 +1,6 @@
-"""The player's HTTP side on SQLite and PostgreSQL: launch, the page, the commit endpoint (authorisation,
-CSRF token, idempotency, stale numbers, invalid values) and package files for the attempt's own learner."""
+"""The player's HTTP side on SQLite and PostgreSQL: launch, the page, opening an item, the commit endpoint
+(authorisation, CSRF token, idempotency, stale numbers, invalid values), package files for the attempt's
+own learner, and GETs that change nothing."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms_bridge.catalog.models import Course
-from lms_bridge.player.models import Attempt
+from lms_bridge.player.models import Attempt, AttemptItem
 from lms_bridge.player.token import commit_token
 from lms_bridge.register.models import Completion
 from tests.factories.packages import sco_row
-from tests.factories.player import SECRET, commit_body
+from tests.factories.player import SECRET, commit_body, open_item, start_attempt
+
+CONTENT_ORIGIN = "http://localhost:5001"  # config/defaults.toml
 
 FILES = {
     "index.html": b"<!doctype html><title>SCO</title><p>Hei</p>",
@@ -31,9 +34,7 @@ def played(db_app, session, make_version, learner):
     """A learner with an attempt at a one-SCO course whose files are in the store."""
     version = make_version(files=FILES, data_dir=Path(db_app.config["DATA_DIR"]))
     client, staff = learner()
-    response = client.get(f"/play/{version.course.slug}")
-    assert response.status_code == 302
-    attempt_id = int(response.location.rsplit("/", 1)[1])
+    attempt_id = start_attempt(client, version.course.slug)
     return client, staff, attempt_id, version
 
 
@@ -43,21 +44,35 @@ def page_config(html: str) -> dict:
     return json.loads(match.group(1))
 
 
+def content_folder(client, attempt_id: int) -> str:
+    """The attempt's signed content URL without a file (the frame page's URL without its query)."""
+    config = page_config(client.get(f"/play/attempt/{attempt_id}").text)
+    return config["content"].split("?", 1)[0]
+
+
 def post(client, attempt_id, body, **kwargs):
     return client.post(f"/play/attempt/{attempt_id}/commit", json=body, **kwargs)
 
 
-def test_launch_redirects_to_the_attempt_page_with_the_scos_state(played):
+def test_launch_redirects_to_the_attempt_page_and_opening_gives_the_scos_state(played):
     client, staff, attempt_id, version = played
     response = client.get(f"/play/attempt/{attempt_id}")
     assert response.status_code == 200
     assert "Content-Security-Policy" in response.headers
     assert response.headers["Cache-Control"] == "no-store"
     config = page_config(response.text)
-    assert config["elements"]["cmi.core.student_id"] == staff.employee_number
-    assert config["content"] == f"/play/attempt/{attempt_id}/content/index.html"
+    assert "elements" not in config  # the state comes from POST .../open
+    # the SCO runs on the content origin, in its frame page there, under a signed per-attempt prefix
+    assert config["contentOrigin"] == CONTENT_ORIGIN
+    assert config["content"].startswith(f"{CONTENT_ORIGIN}/play/attempt/{attempt_id}/content/")
+    assert config["content"].endswith("/?sco=index.html")
+    assert config["openUrl"] == f"/play/attempt/{attempt_id}/open"
     assert config["token"] == commit_token(SECRET, attempt_id=attempt_id, staff_id=staff.id)
     assert version.course.title in response.text
+    opened = open_item(client, attempt_id, staff.id)
+    assert opened["item"] == config["item"]
+    assert opened["elements"]["cmi.core.student_id"] == staff.employee_number
+    assert (opened["seq"], opened["review"]) == (0, False)
 
 
 def test_commit_applies_once_and_stale_numbers_change_nothing(played, session):
@@ -78,7 +93,7 @@ def test_commit_applies_once_and_stale_numbers_change_nothing(played, session):
     )
     assert (repeat.status_code, repeat.json["applied"]) == (200, False)
     assert (stale.status_code, stale.json["applied"]) == (200, False)
-    state = client.get(f"/play/attempt/{attempt_id}/state").json
+    state = open_item(client, attempt_id, staff.id)
     assert state["elements"]["cmi.core.lesson_location"] == "p2"
     assert state["seq"] == 1_000
 
@@ -99,7 +114,7 @@ def test_commit_reports_each_refused_value_and_keeps_the_rest(played):
         ("cmi.core.score.raw", 405),
         ("cmi.core.student_name", 403),
     ]
-    elements = client.get(f"/play/attempt/{attempt_id}/state").json["elements"]
+    elements = open_item(client, attempt_id, staff.id)["elements"]
     assert (elements["cmi.core.lesson_location"], elements["cmi.core.score.raw"]) == ("p3", "42")
 
 
@@ -110,7 +125,12 @@ def test_several_commits_in_one_request(played):
         "commits": [
             {
                 "seq": 10,
-                "changes": [["cmi.core.lesson_location", "a"], ["cmi.core.exit", "suspend"]],
+                # incomplete: a finish with no status would complete the attempt (then read-only)
+                "changes": [
+                    ["cmi.core.lesson_location", "a"],
+                    ["cmi.core.lesson_status", "incomplete"],
+                    ["cmi.core.exit", "suspend"],
+                ],
                 "finish": True,
             },
             {"seq": 20, "changes": [["cmi.core.lesson_location", "b"]], "finish": False},
@@ -188,8 +208,8 @@ def test_another_learner_can_neither_commit_nor_read_the_attempt(played, learner
     body = commit_body(attempt_id, other_staff.id, 1, [["cmi.core.lesson_location", "x"]])
     assert post(other, attempt_id, body).status_code == 403
     assert other.get(f"/play/attempt/{attempt_id}").status_code == 403
-    assert other.get(f"/play/attempt/{attempt_id}/state").status_code == 403
-    assert other.get(f"/play/attempt/{attempt_id}/content/index.html").status_code == 403
+    opening = {"token": commit_token(SECRET, attempt_id=attempt_id, staff_id=other_staff.id)}
+    assert other.post(f"/play/attempt/{attempt_id}/open", json=opening).status_code == 403
 
 
 def test_signed_out_browser_gets_a_json_answer_it_can_retry_later(played, db_app):
@@ -197,7 +217,6 @@ def test_signed_out_browser_gets_a_json_answer_it_can_retry_later(played, db_app
     anonymous = db_app.test_client()
     response = post(anonymous, attempt_id, commit_body(attempt_id, staff.id, 1, []))
     assert (response.status_code, response.json["error"]["code"]) == (403, "signed_out")
-    assert anonymous.get(f"/play/attempt/{attempt_id}/content/index.html").status_code == 403
     page = anonymous.get(f"/play/attempt/{attempt_id}")
     assert page.status_code == 403  # the demo sign-in is off: only Moodle can say who is learning
     assert "Moodle" in page.text
@@ -220,9 +239,10 @@ def test_unknown_attempt_is_404(played):
         ("data.bin", "application/octet-stream"),
     ],
 )
-def test_package_files_have_their_type_nosniff_and_a_csp(played, path, mimetype):
+def test_package_files_have_their_type_nosniff_and_a_csp(played, path, mimetype, db_app):
     client, _staff, attempt_id, _version = played
-    response = client.get(f"/play/attempt/{attempt_id}/content/{path}")
+    folder = content_folder(client, attempt_id)
+    response = db_app.test_client().get(folder + path)  # no cookie: the signed URL is the key
     assert response.status_code == 200
     assert response.mimetype == mimetype
     assert response.data == FILES[path]
@@ -247,7 +267,7 @@ def test_no_way_out_of_the_package_folder(played, db_app, path):
     client, _staff, attempt_id, _version = played
     (Path(db_app.config["DATA_DIR"]) / "packages" / "secret_key").write_text("s3cret")
     # ("//etc/passwd" is first redirected to the same path inside the package: merged slashes)
-    response = client.get(f"/play/attempt/{attempt_id}/content/{path}", follow_redirects=True)
+    response = client.get(content_folder(client, attempt_id) + path, follow_redirects=True)
     assert response.status_code == 404
     assert b"s3cret" not in response.data
 
@@ -270,9 +290,30 @@ def test_completion_reaches_the_register_through_the_endpoint(played, session):
     assert session.get(Attempt, attempt_id).completed_at is not None
     # the next launch reviews the completed attempt (the course starts no new one)
     slug = session.get_one(Course, version.course_id).slug
-    review = page_config(client.get(client.get(f"/play/{slug}").location).text)
+    assert "Kertaa kurssia" in client.get(f"/play/{slug}").text
+    assert start_attempt(client, slug) == attempt_id
+    review = page_config(client.get(f"/play/attempt/{attempt_id}").text)
     assert review["review"] is True
-    assert review["elements"]["cmi.core.lesson_mode"] == "review"
+    assert open_item(client, attempt_id, staff.id)["elements"]["cmi.core.lesson_mode"] == "review"
+
+
+def test_commit_to_a_completed_attempt_is_answered_and_changes_nothing(played, session):
+    client, staff, attempt_id, _version = played
+    passed = [["cmi.core.lesson_status", "passed"], ["cmi.core.score.raw", "95"]]
+    assert post(client, attempt_id, commit_body(attempt_id, staff.id, 1, passed)).json["attempt"]["completed"]
+    failed = [["cmi.core.lesson_status", "failed"], ["cmi.core.score.raw", "3"]]
+    late = post(client, attempt_id, commit_body(attempt_id, staff.id, 2, failed, finish=True))
+    # 200, so the browser drops the commit instead of retrying it, with a code saying why nothing changed
+    assert late.status_code == 200
+    assert (late.json["applied"], late.json["code"]) == (False, "attempt_completed")
+    assert late.json["attempt"] == {
+        "completion_status": "completed",
+        "success_status": "passed",
+        "score": 95.0,
+        "completed": True,
+    }
+    session.expire_all()
+    assert session.get(Attempt, attempt_id).score == 95
 
 
 def test_multi_sco_page_has_a_table_of_contents_and_flow_links(db_app, make_version, learner):
@@ -283,16 +324,17 @@ def test_multi_sco_page_has_a_table_of_contents_and_flow_links(db_app, make_vers
     ]
     version = make_version(structure=structure, has_sequencing=True)
     client, _staff = learner()
-    html = client.get(client.get(f"/play/{version.course.slug}").location + "?item=b").text
+    attempt_page = f"/play/attempt/{start_attempt(client, version.course.slug)}"
+    html = client.get(attempt_page + "?item=b").text
     config = page_config(html)
     assert config["item"] == "b"
-    assert config["content"].endswith("/content/b.html?x=1")
+    assert config["content"].endswith("/?sco=b.html%3Fx%3D1")
     assert config["previous"].endswith("item=a")
     assert config["next"].endswith("item=c")
     assert 'aria-current="page"' in html
     assert "Sisällysluettelo" in html
     assert "player-sequencing-note" in html
-    assert client.get(client.get(f"/play/{version.course.slug}").location + "?item=zz").status_code == 404
+    assert client.get(attempt_page + "?item=zz").status_code == 404
 
 
 def test_front_page_lists_the_learners_courses(db_app, make_version, learner):
@@ -302,3 +344,73 @@ def test_front_page_lists_the_learners_courses(db_app, make_version, learner):
     assert version.course.title in html
     assert f"/play/{version.course.slug}" in html
     assert staff.first_name in html
+
+
+def _snapshot(session, attempt_id: int | None = None) -> dict:
+    """Row counts, and the attempt's place and status: what a GET must not change."""
+    session.expire_all()
+    counts = {m.__name__: session.scalar(select(func.count()).select_from(m)) for m in (Attempt, AttemptItem)}
+    counts["Completion"] = session.scalar(select(func.count()).select_from(Completion))
+    if attempt_id is None:
+        return counts
+    attempt = session.get_one(Attempt, attempt_id)
+    items = session.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt_id))
+    return {
+        **counts,
+        "attempt": (attempt.current_item, attempt.completion_status, attempt.completed_at, attempt.score),
+        "items": {row.item: (row.seq, row.state, row.completion_status) for row in items},
+    }
+
+
+def test_gets_change_nothing_a_link_previewer_or_prefetcher_may_fetch_any_page(
+    db_app, session, make_version, make_competence, learner
+):
+    """GET /play/<slug> starts no attempt; GET of the attempt page (any item) opens nothing, finishes no
+    session the browser left open and records no completion. Only the POSTs do."""
+    structure = [sco_row("a", href="a.html"), sco_row("notes", href="notes.html", sco=False)]
+    version = make_version(structure=structure, competences=[make_competence()])
+    slug = version.course.slug
+    client, staff = learner()
+
+    before = _snapshot(session)
+    assert client.get(f"/play/{slug}").status_code == 200
+    assert _snapshot(session) == before  # no attempt
+
+    attempt_id = start_attempt(client, slug)
+    open_item(client, attempt_id, staff.id, "a")
+    # the SCO saved but the browser never said it finished (no LMSFinish): the session stays open
+    changes = [["cmi.core.lesson_location", "p1"]]
+    assert post(client, attempt_id, commit_body(attempt_id, staff.id, 10, changes, item="a")).json["applied"]
+    before = _snapshot(session, attempt_id)
+    assert before["items"]["a"][1]["_meta"]["open"] is True
+
+    for url in (
+        f"/play/{slug}",
+        f"/play/attempt/{attempt_id}",
+        f"/play/attempt/{attempt_id}?item=a",  # opening it would finish that session: completed
+        f"/play/attempt/{attempt_id}?item=notes",  # opening it would record the first visit
+    ):
+        assert client.get(url).status_code == 200, url
+        assert _snapshot(session, attempt_id) == before, url
+
+    # what the GETs did not do, the page's POSTs do: the asset's first visit; the open session is
+    # finished, which completes the SCO (1.2: a finish with no status) and so the attempt and the register
+    assert open_item(client, attempt_id, staff.id, "notes")["progress"] == "visited"
+    open_item(client, attempt_id, staff.id, "a")
+    after = _snapshot(session, attempt_id)
+    assert after["attempt"][1] == "completed"
+    assert after["Completion"] == before["Completion"] + 1
+
+
+def test_opening_needs_the_attempts_token_and_its_learner(played, db_app):
+    client, staff, attempt_id, _version = played
+    url = f"/play/attempt/{attempt_id}/open"
+    for token in (None, "", commit_token(SECRET, attempt_id=attempt_id + 1, staff_id=staff.id)):
+        response = client.post(url, json={"token": token})
+        assert (response.status_code, response.json["error"]["code"]) == (403, "csrf")
+    good = {"token": commit_token(SECRET, attempt_id=attempt_id, staff_id=staff.id)}
+    assert client.post(url, json=good, headers={"Origin": "https://evil.example"}).status_code == 403
+    anonymous = db_app.test_client().post(url, json=good)
+    assert (anonymous.status_code, anonymous.json["error"]["code"]) == (403, "signed_out")
+    assert client.post(url, json={**good, "item": "no-such-item"}).status_code == 404
+    assert client.get(f"/play/attempt/{attempt_id}/state").status_code == 404  # the old GET that wrote
