@@ -11,6 +11,9 @@
    - Retry: after submitting, the learner may try again; the answers are cleared. The score reported to the
      LMS is the best of the attempt's submissions, so practising after passing cannot lower the result.
      Every submission is journaled as new cmi.interactions.n entries.
+   - Reporting a submission: interactions and the final status are committed first, then the score and the
+     status again (see reportQuiz: Moodle 4.3 completes a SCORM 1.2 activity only in that order). The status
+     is "incomplete" from launch until the quiz is submitted, so an unfinished module resumes as unfinished.
    - Saving: location + suspend data + session time are committed after every page change, scenario choice,
      quiz answer and submission, and on pagehide / visibilitychange; the session is terminated on pagehide.
      Never on unload/beforeunload (Moodle 4.5 in Chrome blocks unload inside its SCORM frame).
@@ -336,18 +339,29 @@
       if (IS12) setValue(n + "time", clockTime(now));
       else setValue(n + "timestamp", timestamp(now));
     });
+    // The final status is committed before the score and once more after it. Moodle 4.3 recomputes
+    // completion when a score arrives but not when the status changes from "incomplete" to "passed", and its
+    // SCORM 1.2 player posts the score elements of a commit before the status: with both in one commit, a
+    // passed module never became complete there. Status first, then score (+ status again) completes it in
+    // Moodle, and an LMS that acts on the last status written sees it after the score too.
+    setStatus();
+    save();
     var best = state.q.b;
     setValue(CMI.min, "0");
     setValue(CMI.max, "100");
     setValue(CMI.raw, String(best));
+    if (!IS12) setValue("cmi.score.scaled", String(best / 100));
+    setStatus();
+    save();
+  }
+
+  function setStatus() {
     if (IS12) {
       setValue("cmi.core.lesson_status", passed() ? "passed" : "failed");
     } else {
-      setValue("cmi.score.scaled", String(best / 100));
       setValue("cmi.completion_status", "completed");
       setValue("cmi.success_status", passed() ? "passed" : "failed");
     }
-    save();
   }
 
   function terminate() {

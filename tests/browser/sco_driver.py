@@ -160,6 +160,12 @@ class ScoDriver:
         expect(result).to_be_visible()
         return result
 
+    def retry(self) -> None:
+        """Press the result's retry button: the answers are cleared for a new try."""
+        result = self.current().locator(".quiz-result")
+        result.get_by_role("button", name=self.t["quiz_retry"], exact=True).click()
+        expect(result).to_be_hidden()
+
     # --- state
 
     def state(self) -> dict[str, Any]:
