@@ -21,8 +21,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-from scorm.authoring import Course, House, HousePart, Page, Quiz, Scenario
+from scorm.authoring import Course, House, HousePart, Page, Scenario
 from scorm.errors import BuildError
+from scorm.quiz import Quiz
 
 Standard = Literal["scorm12", "scorm2004"]
 STANDARDS: tuple[Standard, ...] = ("scorm12", "scorm2004")
@@ -123,12 +124,15 @@ def _sco_data(course: Course, standard: Standard, messages: dict[str, str]) -> d
         elif isinstance(section, Quiz):
             quiz = {
                 "id": section.id,
+                "per_attempt": section.per_attempt,
                 "questions": [
                     {
                         "id": q.id,
                         "type": q.type,
                         "options": [o.id for o in q.options],
                         "correct": list(q.correct_ids),
+                        "objective": q.objective - 1,  # -1: tied to no objective
+                        "revisit": q.revisit,
                         # cmi.interactions.n.description is a localized_string_type of at most 250 chars.
                         "text": q.text[:250],
                     }
@@ -155,6 +159,12 @@ class _SourceView:
     url: str | None
 
 
+@dataclass(frozen=True)
+class _PageLink:
+    id: str
+    title: str
+
+
 def _section_view(section: Page | Scenario | Quiz | House, course: Course, md: _Markdown) -> dict[str, Any]:
     """Template values of one section: Markdown rendered, source ids resolved to titles."""
     by_id = {source.id: source for source in course.sources}
@@ -178,6 +188,7 @@ def _section_view(section: Page | Scenario | Quiz | House, course: Course, md: _
             "sources": sources(section.sources),
         }
     elif isinstance(section, Quiz):
+        pages = {p.id: _PageLink(p.id, p.title) for p in course.sections if isinstance(p, Page)}
         view |= {
             "intro": md.render(section.intro),
             "questions": [
@@ -185,9 +196,25 @@ def _section_view(section: Page | Scenario | Quiz | House, course: Course, md: _
                     "question": q,
                     "explanation": md.render(q.explanation),
                     "correct_texts": [o.text for o in q.options if o.correct],
+                    "revisit": pages.get(q.revisit),
                     "sources": sources(q.sources),
                 }
                 for q in section.questions
+            ],
+            # What a try with wrong answers asks the learner to revisit: the objective and its pages.
+            "objectives": [
+                {
+                    "index": number - 1,
+                    "text": text,
+                    "pages": [
+                        pages[page_id]
+                        for page_id in dict.fromkeys(
+                            q.revisit for q in section.questions if q.objective == number and q.revisit
+                        )
+                    ],
+                }
+                for number, text in enumerate(course.objectives, start=1)
+                if any(q.objective == number for q in section.questions)
             ],
         }
     else:

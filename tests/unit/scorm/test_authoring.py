@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from scorm.authoring import END, House, Page, Quiz, Scenario, load_course
+from scorm.authoring import END, House, Page, Scenario, load_course
 from scorm.errors import SourceError
+from scorm.quiz import Quiz
 
 COURSE_YAML = """\
 id: mini

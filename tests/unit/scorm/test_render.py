@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from lxml import html
 
-from scorm.authoring import Course, House, Page, Quiz, discover, load_course
+from scorm.authoring import Course, House, Page, discover, load_course
 from scorm.errors import BuildError
+from scorm.quiz import Quiz
 from scorm.render import SCO_DIR, Standard, load_messages, render_course
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -135,6 +136,47 @@ def test_quiz_questions_are_fieldsets_with_labelled_inputs(sample: Course) -> No
             assert field.get("type") == kind
             (label,) = doc.xpath(f'//label[@for="{field.get("id")}"]')
             assert label.text_content() == option.text
+
+
+def test_the_quiz_holds_the_bank_with_feedback_and_pages_and_shows_no_answer_before_checking(
+    sample: Course,
+) -> None:
+    quiz: Quiz = sample.quiz
+    files = render_course(sample, standard="scorm12")
+    data = sco_data(files)["quiz"]
+    assert data["per_attempt"] == quiz.per_attempt == 3
+    assert [(q["id"], q["objective"], q["revisit"]) for q in data["questions"]] == [
+        (q.id, q.objective - 1, q.revisit) for q in quiz.questions
+    ]
+    doc = document(files)
+    titles = {s.id: s.title for s in sample.sections}
+    for question in quiz.questions:
+        (fieldset,) = doc.xpath(f'//fieldset[@id="q-{question.id}"]')
+        (feedback,) = fieldset.xpath('./div[@class="quiz-feedback"]')
+        assert feedback.get("hidden") is not None
+        for option in question.options:
+            found = feedback.xpath(f'.//p[@class="quiz-opt-fb"][@data-for="{option.id}"]')
+            if option.correct:
+                assert found == []
+            else:
+                (line,) = found
+                assert line.get("hidden") is not None
+                assert option.feedback in line.text_content()
+                assert option.text in line.text_content()
+        (revisit,) = feedback.xpath('.//p[@class="quiz-revisit"]//button')
+        assert (revisit.get("data-goto"), revisit.text_content()) == (
+            question.revisit,
+            titles[question.revisit],
+        )
+        for kind in ("quiz-answer", "quiz-why"):
+            (part,) = feedback.xpath(f'./*[@class="{kind}"]')
+            assert part.get("hidden") is not None
+    items = doc.xpath('//div[@class="quiz-objectives"]//li')
+    assert [li.text_content().split("\n")[0].strip() for li in items] == list(sample.objectives)
+    assert all(li.get("hidden") is not None for li in items)
+    note = doc.xpath('//p[@class="quiz-draw-note"]')[0].text_content()
+    assert "3 kysymystä" in note
+    assert "4 kysymyksen" in note
 
 
 def test_ui_strings_follow_the_course_language(sample: Course) -> None:
