@@ -197,10 +197,11 @@ def _section_view(section: Page | Scenario | Quiz | House, course: Course, md: _
                     "explanation": md.render(q.explanation),
                     "correct_texts": [o.text for o in q.options if o.correct],
                     "revisit": pages.get(q.revisit),
-                    "sources": sources(q.sources),
                 }
                 for q in section.questions
             ],
+            # One list for the whole bank: a line per question would repeat long titles in the page.
+            "sources": sources(tuple(dict.fromkeys(i for q in section.questions for i in q.sources))),
             # What a try with wrong answers asks the learner to revisit: the objective and its pages.
             "objectives": [
                 {

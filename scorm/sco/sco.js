@@ -638,6 +638,15 @@
         var feedback = one(".quiz-feedback", fieldset);
         feedback.hidden = !result;
         feedback.classList.toggle("is-correct", ok);
+        var verdict = one(".quiz-verdict", fieldset);
+        verdict.textContent = "";
+        if (result) {
+          var mark = document.createElement("span");
+          mark.setAttribute("aria-hidden", "true");
+          mark.textContent = ok ? "✓ " : "✗ ";
+          verdict.appendChild(mark);
+          verdict.appendChild(document.createTextNode(ok ? T.quiz_correct : T.quiz_incorrect));
+        }
         var chosenWrong = given.filter(function (o) { return q.correct.indexOf(o) < 0; });
         all(".quiz-opt-fb", fieldset).forEach(function (p) {
           p.hidden = !result || ok || chosenWrong.indexOf(p.getAttribute("data-for")) < 0;
@@ -675,7 +684,7 @@
 
     function refresh() {
       layout();
-      drawnQuestions().forEach(function (q) {
+      BANK.forEach(function (q) { // questions of an earlier try keep no ticks either
         all("input", fieldsets[q.id]).forEach(function (input) {
           input.checked = (state.q.a[q.id] || []).indexOf(input.value) >= 0;
         });
