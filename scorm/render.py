@@ -64,10 +64,32 @@ def render_course(course: Course, *, standard: Standard) -> dict[str, bytes]:
     )
     files: dict[str, bytes] = {LAUNCH_FILE: html.encode("utf-8")}
     for name, target in STATIC_FILES.items():
-        files[target] = (SCO_DIR / name).read_bytes()
+        files[target] = compact_source((SCO_DIR / name).read_text(encoding="utf-8")).encode("utf-8")
     for asset in course.assets:
         files[asset.as_posix()] = (course.folder / asset).read_bytes()
     return dict(sorted(files.items()))
+
+
+def compact_source(text: str) -> str:
+    """The SCO's script or style sheet as shipped: without indentation, blank lines and comments that fill
+    whole lines (a learner's phone loads it; the repository keeps the commented source).
+
+    Only what cannot change the meaning is removed: lines that are a `//` comment, and `/* ... */` comments
+    that start a line and end one; a comment after code stays. The sources have no multi-line strings.
+    """
+    kept: list[str] = []
+    in_comment = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if in_comment:
+            in_comment = not stripped.endswith("*/")
+            continue
+        if stripped.startswith("/*") and "*/" not in stripped[2:-2]:
+            in_comment = not stripped.endswith("*/")
+            continue
+        if stripped and not stripped.startswith("//"):
+            kept.append(stripped)
+    return "\n".join(kept) + "\n"
 
 
 @cache
@@ -239,7 +261,6 @@ def _part_view(part: HousePart, md: _Markdown, sources: Any) -> dict[str, Any]:
         "title": part.title,
         "place": part.place,
         "panel_text": md.render(part.text, heading_offset=1),
-        "list_text": md.render(part.text, heading_offset=2),
         "sources": sources(part.sources),
     }
 

@@ -14,7 +14,7 @@ from lxml import html
 from scorm.authoring import Course, House, Page, discover, load_course
 from scorm.errors import BuildError
 from scorm.quiz import Quiz
-from scorm.render import SCO_DIR, Standard, load_messages, render_course
+from scorm.render import SCO_DIR, Standard, compact_source, load_messages, render_course
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "tests" / "data" / "courses" / "naytemoduuli"
@@ -121,8 +121,9 @@ def test_house_parts_are_buttons_controlling_hidden_panels_bottom_up(sample: Cou
         (panel,) = doc.xpath(f'//*[@id="{button.get("aria-controls")}"]')
         assert panel.get("hidden") is not None
     assert all(svg.get("aria-hidden") == "true" for svg in picture.xpath(".//svg"))
-    # The same content as a plain list: one heading per part.
-    assert len(doc.xpath('//div[@class="house-list"]/h3')) == len(house.parts)
+    # The same content as a plain list, folded away: one heading per part.
+    assert len(doc.xpath('//details[@class="house-list"]/h2')) == len(house.parts)
+    assert doc.xpath('//details[@class="house-list"]')[0].get("open") is None
 
 
 def test_quiz_questions_are_fieldsets_with_labelled_inputs(sample: Course) -> None:
@@ -216,6 +217,20 @@ def test_first_page_of_every_module_stays_light(folder: Path) -> None:
     files = render_course(load_course(folder), standard="scorm2004")
     first_page = sum(len(files[name]) for name in ("index.html", "sco/sco.js", "sco/sco.css"))
     assert first_page < 150_000
+
+
+def test_the_script_and_style_ship_without_comment_lines_and_indentation() -> None:
+    source = (
+        '/* heading\n   comment */\n(function () {\n  // why\n\n  var url = "http://x"; // kept: after code\n'
+        "  /* one line */\n  a(); /* inline */ b();\n})();\n"
+    )
+    assert compact_source(source) == (
+        '(function () {\nvar url = "http://x"; // kept: after code\na(); /* inline */ b();\n})();\n'
+    )
+    files = render_course(load_course(SAMPLE), standard="scorm12")
+    script = (SCO_DIR / "sco.js").read_text(encoding="utf-8")
+    assert files["sco/sco.js"].decode() == compact_source(script)
+    assert len(files["sco/sco.js"]) < 0.8 * len(script.encode())
 
 
 def test_the_sco_saves_on_pagehide_and_visibilitychange_and_never_on_unload() -> None:
