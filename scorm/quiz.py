@@ -158,8 +158,8 @@ def _check_feedback_keeps_the_answer(q: Reader, options: list[Option]) -> None:
             if said and right.text.casefold().rstrip(".") in said:
                 raise q.fail(
                     "options",
-                    f"the feedback of option '{option.id}' names the correct option ('{right.text}'); a failed "
-                    "try shows it, so say why the option is wrong without giving the answer away",
+                    f"the feedback of option '{option.id}' names the correct option ('{right.text}'); a "
+                    "failed try shows it, so say why the option is wrong without giving the answer away",
                 )
 
 
