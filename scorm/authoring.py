@@ -20,6 +20,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 VERSION_RE = re.compile(r"^\d+(\.\d+){0,2}$")
 LANGUAGES = ("fi", "sv", "en")
 HOUSE_PLACES = ("foundation", "floor", "roof")
+MAX_LABEL_WORDS = 15
 END = "end"
 
 
@@ -353,11 +354,18 @@ def _load_house(path: Path, known: set[str]) -> House:
         )
     if [p.place for p in parts].count("foundation") != 1:
         raise reader.fail("parts", "the house needs exactly one part with 'place: foundation'")
+    image_label = reader.text("image_label")
+    if len(image_label.split()) > MAX_LABEL_WORDS:
+        raise reader.fail(
+            "image_label",
+            f"'image_label' has {len(image_label.split())} words; a screen reader says it every time the "
+            f"picture is reached, so keep it to {MAX_LABEL_WORDS} (each part is a button with its own name)",
+        )
     return House(
         path.stem,
         reader.text("title"),
         reader.text("intro"),
-        reader.text("image_label"),
+        image_label,
         tuple(parts),
         check_sources(reader, "sources", known),
     )

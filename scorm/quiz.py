@@ -37,8 +37,8 @@ class Question:
     options: tuple[Option, ...]
     explanation: str
     sources: tuple[str, ...]
-    objective: int = 0  # 1-based number of the learning objective it tests; 0 in a quiz without a bank
-    revisit: str = ""  # id (file stem) of the page a wrong answer sends the learner back to
+    objective: int  # 1-based number of the learning objective in course.yaml it tests
+    revisit: str  # id (file stem) of the page a wrong answer sends the learner back to
 
     @property
     def correct_ids(self) -> tuple[str, ...]:
@@ -51,13 +51,8 @@ class Quiz:
     title: str
     intro: str
     questions: tuple[Question, ...]  # the bank
-    per_attempt: int = 0  # questions drawn for each try
+    per_attempt: int  # questions drawn for each try
     kind: Literal["quiz"] = "quiz"
-
-    @property
-    def drawn(self) -> bool:
-        """Whether each try draws from a bank (False: an old-style quiz, every question shown)."""
-        return self.per_attempt < len(self.questions) or any(q.objective for q in self.questions)
 
 
 @dataclass(frozen=True)
@@ -73,21 +68,17 @@ def load_quiz(path: Path, context: QuizContext) -> Quiz:
     """Read and check one quiz file. Raises SourceError on the first mistake."""
     reader = Reader(path, load_yaml_file(path), "quiz")
     reader.unknown_keys({"title", "intro", "per_attempt", "questions"})
-    bank = "per_attempt" in reader.data
     questions: list[Question] = []
     lines: dict[str, int] = {}
     for line, entry in reader.items("questions"):
-        question = _load_question(path, Reader(path, entry, f"question at line {line}"), context, bank=bank)
+        q = Reader(path, entry, f"question at line {line}")
+        question = _load_question(path, q, context)
         if question.id in lines:
-            raise SourceError(
-                path, line, f"question at line {line}: question id '{question.id}' is used twice"
-            )
+            raise q.fail("id", f"question id '{question.id}' is used twice")
         questions.append(question)
         lines[question.id] = line
-    per_attempt = len(questions)
-    if bank:
-        per_attempt = reader.integer("per_attempt", 1, len(questions))
-        _check_bank(reader, questions, lines, per_attempt, context.objectives)
+    per_attempt = reader.integer("per_attempt", 1, len(questions))
+    _check_bank(reader, questions, lines, per_attempt, context.objectives)
     return Quiz(
         path.stem,
         reader.text("title"),
@@ -97,17 +88,14 @@ def load_quiz(path: Path, context: QuizContext) -> Quiz:
     )
 
 
-def _load_question(path: Path, q: Reader, context: QuizContext, *, bank: bool) -> Question:
+def _load_question(path: Path, q: Reader, context: QuizContext) -> Question:
     q.unknown_keys({"id", "objective", "revisit", "type", "text", "options", "explanation", "sources"})
     qid = q.identifier("id")
-    objective, revisit = 0, ""
-    if bank or "objective" in q.data:
-        objective = q.integer("objective", 1, context.objectives)
-    if bank or "revisit" in q.data:
-        name = q.text("revisit")
-        if name not in context.pages:
-            raise q.fail("revisit", f"'revisit: {name}' is not a page of the sequence in course.yaml")
-        revisit = context.pages[name]
+    objective = q.integer("objective", 1, context.objectives)
+    name = q.text("revisit")
+    if name not in context.pages:
+        raise q.fail("revisit", f"'revisit: {name}' is not a page of the sequence in course.yaml")
+    revisit = context.pages[name]
     qtype = q.text("type")
     if qtype not in ("single", "multiple"):
         raise q.fail("type", f"'type' must be 'single' or 'multiple' (got '{qtype}')")
@@ -128,7 +116,7 @@ def _load_question(path: Path, q: Reader, context: QuizContext, *, bank: bool) -
             raise o.fail(
                 "feedback", "a correct option has no 'feedback'; the question's 'explanation' says why"
             )
-        feedback = o.text("feedback", required=bank and not correct)
+        feedback = o.text("feedback", required=not correct)
         options.append(Option(oid, o.text("text"), correct, feedback))
     if len(options) < 2:
         raise q.fail("options", "a question needs at least two options")

@@ -34,8 +34,6 @@ def test_every_draw_asks_every_objective_with_shuffled_options(
     page: Page, site: Site, course: Course
 ) -> None:
     quiz = course.quiz
-    if not quiz.drawn:
-        pytest.skip("TRANSITION: this module's quiz is not a bank yet")
     ScoDriver.standalone(page, site.sco_url(course.id, "scorm12"), course)
     by_id = {q.id: q for q in quiz.questions}
     draws: list[dict[str, Any]] = page.evaluate(
@@ -58,8 +56,6 @@ def test_every_draw_asks_every_objective_with_shuffled_options(
 
 def test_a_retry_avoids_the_questions_just_asked(page: Page, site: Site, course: Course) -> None:
     quiz = course.quiz
-    if not quiz.drawn:
-        pytest.skip("TRANSITION: this module's quiz is not a bank yet")
     ScoDriver.standalone(page, site.sco_url(course.id, "scorm12"), course)
     pairs: list[list[list[str]]] = page.evaluate(
         """n => Array.from({length: n}, (_, i) => {
@@ -130,14 +126,10 @@ def test_a_failed_try_names_what_to_revisit_and_never_the_correct_options(
         for option in question.options:
             if option.correct:
                 assert option.text.lower() not in said, (question.id, option.text)
-        if question.revisit:  # TRANSITION: until every module's quiz is a bank
-            (chosen,) = wrong_answer(question)
-            feedback = section.locator(f'#q-{question.id} .quiz-opt-fb[data-for="{chosen}"]')
-            expect(feedback).to_be_visible()
-            expect(section.locator(f"#q-{question.id} .quiz-revisit")).to_be_visible()
-
-    if not quiz.drawn:
-        return  # TRANSITION
+        (chosen,) = wrong_answer(question)
+        feedback = section.locator(f'#q-{question.id} .quiz-opt-fb[data-for="{chosen}"]')
+        expect(feedback).to_be_visible()
+        expect(section.locator(f"#q-{question.id} .quiz-revisit")).to_be_visible()
     objectives = section.locator(".quiz-objectives")
     expect(objectives).to_be_visible()
     expect(objectives.locator("li:visible")).to_have_count(len(course.objectives))

@@ -193,7 +193,7 @@ def test_quiz_answered_wrong_ends_failed_with_the_right_score(
         expect(feedback).to_contain_text(sco.t["quiz_correct"] if ok else sco.t["quiz_incorrect"])
         expect(feedback.locator(".quiz-why")).to_be_visible(visible=ok)
         expect(feedback.locator(".quiz-answer")).to_be_hidden()
-        if not ok and question.revisit:  # TRANSITION: until every module's quiz is a bank
+        if not ok:
             (chosen_wrong,) = wrong_answer(question)
             expect(feedback.locator(f'.quiz-opt-fb[data-for="{chosen_wrong}"]')).to_be_visible()
             expect(feedback.locator(".quiz-revisit")).to_be_visible()

@@ -54,7 +54,7 @@ def test_source_mistake_is_one_line_on_stderr_and_nothing_is_written(tmp_path: P
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
-    assert f"{courses / 'mini' / 'fi' / 'tietovisa.yaml'}:12:" in proc.stderr
+    assert f"{courses / 'mini' / 'fi' / 'tietovisa.yaml'}:17:" in proc.stderr
     assert "'type' must be 'single' or 'multiple'" in proc.stderr
     assert "nothing was written" in proc.stderr
     assert not out.exists()

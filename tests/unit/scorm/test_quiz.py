@@ -9,39 +9,14 @@ import pytest
 
 from scorm.authoring import load_course
 from scorm.errors import SourceError
-from tests.unit.scorm.test_authoring import COURSE_YAML, make_course
+from tests.unit.scorm.test_authoring import COURSE_YAML, QUIZ, make_course
 
-BANK = """\
-title: "Tietovisa"
-per_attempt: 1
-questions:
-  - id: q1
-    objective: 1
-    revisit: 01-alku.md
-    type: single
-    text: "Kysymys?"
-    options:
-      - {id: a, text: "Oikein", correct: true}
-      - {id: b, text: "Väärin", feedback: "Tämä ei pidä paikkaansa."}
-    explanation: "Siksi."
-    sources: [S0]
-  - id: q2
-    objective: 1
-    revisit: 01-alku.md
-    type: multiple
-    text: "Monta?"
-    options:
-      - {id: a, text: "Yksi", correct: true}
-      - {id: b, text: "Kaksi", correct: true}
-      - {id: c, text: "Ei", feedback: "Ei käy."}
-    explanation: "Kaksi oikein."
-"""
+BANK = QUIZ  # the mini course's quiz: a bank of two questions for its one objective
 
 
 def test_a_bank_loads_with_objectives_pages_and_feedback(tmp_path: Path) -> None:
     quiz = load_course(make_course(tmp_path, tietovisa_yaml=BANK)).quiz
     assert quiz.per_attempt == 1
-    assert quiz.drawn
     assert [(q.id, q.objective, q.revisit) for q in quiz.questions] == [
         ("q1", 1, "01-alku"),
         ("q2", 1, "01-alku"),
@@ -63,6 +38,8 @@ def test_a_bank_loads_with_objectives_pages_and_feedback(tmp_path: Path) -> None
             "'objective' must be a whole number from 1 to 1",
         ),
         (BANK.replace("    objective: 1\n", "", 1), 4, "'objective' must be a whole number"),
+        (BANK.replace("    revisit: 01-alku.md\n", "", 1), 4, "'revisit' is missing"),
+        (BANK.replace("per_attempt: 1\n", ""), 1, "'per_attempt' must be a whole number"),
         (
             BANK.replace("revisit: 01-alku.md", "revisit: 02-puuttuu.md", 1),
             6,
