@@ -11,6 +11,7 @@ sorted keys and files). Raises BuildError for an unknown standard or UI language
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -201,7 +202,7 @@ def _section_view(section: Page | Scenario | Quiz | House, course: Course, md: _
         "section": section,
     }
     if isinstance(section, Page):
-        view |= {"body": md.render(section.body), "sources": sources(section.sources)}
+        view |= {"body": md.render(section.body, title=section.title), "sources": sources(section.sources)}
     elif isinstance(section, Scenario):
         view |= {
             "intro": md.render(section.intro),
@@ -272,16 +273,33 @@ class _Markdown:
         self._md = MarkdownIt("commonmark", {"html": False}).enable("table")
         self._messages = messages
 
-    def render(self, text: str, *, heading_offset: int = 0) -> Markup:
-        """HTML of a Markdown text; '## ' becomes <h2> plus heading_offset levels (at most <h6>)."""
+    def render(self, text: str, *, heading_offset: int = 0, title: str = "") -> Markup:
+        """HTML of a Markdown text; '## ' becomes <h2> plus heading_offset levels (at most <h6>).
+
+        Each table is named for screen readers after the heading it stands under (else the title), e.g.
+        "Taulukko: Laskuesimerkki"; a second table under the same heading gets "(2)".
+        """
         tokens = self._md.parse(text)
         out: list[Token] = []
+        heading, in_heading = title, False
+        labels: list[str] = []
         for token in tokens:
             if token.type in ("heading_open", "heading_close"):
                 token.tag = f"h{min(6, int(token.tag[1]) + heading_offset)}"
+                in_heading = token.type == "heading_open"
+            elif in_heading and token.type == "inline":
+                heading = re.sub(r"[*_`]", "", token.content)
             elif token.type == "table_open":
                 # A wide table scrolls inside its own focusable region instead of the whole page (360 px).
-                label = escape(self._messages["table_label"])
+                name = (
+                    f"{self._messages['table_label']}: {heading}"
+                    if heading
+                    else self._messages["table_label"]
+                )
+                labels.append(name)
+                if labels.count(name) > 1:
+                    name = f"{name} ({labels.count(name)})"
+                label = escape(name)
                 wrap = f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">\n'
                 out.append(self._html(wrap))
             elif token.type == "inline" and token.children:

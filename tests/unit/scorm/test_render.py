@@ -99,6 +99,24 @@ def test_markdown_raw_html_is_shown_as_text_and_links_pictures_tables_are_safe(s
     assert page.xpath(".//h2")[0].text_content() == "Väliotsikko"
 
 
+def test_each_table_is_named_after_its_heading_for_screen_readers(sample: Course) -> None:
+    table = "| a |\n|---|\n| 1 |\n\n"
+    body = f"Alku.\n\n{table}## **Laskuesimerkki**\n\n{table}{table}"
+    (page,) = document(render_course(with_page(sample, body), standard="scorm12")).xpath(
+        '//section[@data-id="extra"]'
+    )
+    labels = [wrap.get("aria-label") for wrap in page.xpath('.//div[@class="table-wrap"]')]
+    assert labels == ["Taulukko: Lisäsivu", "Taulukko: Laskuesimerkki", "Taulukko: Laskuesimerkki (2)"]
+
+
+@pytest.mark.parametrize("folder", ALL_COURSES, ids=[f.name for f in ALL_COURSES])
+def test_no_two_tables_of_a_module_share_a_screen_reader_name(folder: Path) -> None:
+    doc = document(render_course(load_course(folder), standard="scorm12"))
+    labels = [wrap.get("aria-label") for wrap in doc.xpath('//div[@class="table-wrap"]')]
+    assert len(labels) == len(set(labels))
+    assert "Taulukko" not in labels
+
+
 def test_course_text_cannot_end_the_data_script(sample: Course) -> None:
     quiz = sample.quiz
     question = dataclasses.replace(quiz.questions[0], text="Mikä </script><b>lihava</b>?")
