@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from scorm.errors import SourceError
-from scorm.quiz import Quiz, QuizContext, load_quiz
+from scorm.quiz import Quiz, QuizContext, check_revisit_titles, load_quiz
 from scorm.yamlsource import Reader, check_sources, load_yaml_file, load_yaml_text
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -172,7 +172,7 @@ def load_course(folder: Path, language: str | None = None) -> Course:
         if kind not in ("page", "scenario", "quiz", "house") or not isinstance(name, str):
             raise step.fail(kind, f"unknown sequence entry '{kind}' (use page, scenario, quiz or house)")
         entries.append((step, kind, name))
-    pages = {name: Path(name).stem for _, kind, name in entries if kind == "page"}
+    pages = {name: Path(name).stem for _, kind, name in entries if kind in ("page", "house")}
     quiz_context = QuizContext(known, len(objectives), pages)
     loaders: dict[str, Callable[[Path, set[str]], Section]] = {
         "page": _load_page,
@@ -192,6 +192,8 @@ def load_course(folder: Path, language: str | None = None) -> Course:
     quizzes = [s for s in sections if isinstance(s, Quiz)]
     if len(quizzes) != 1:
         raise reader.fail("sequence", f"the sequence must have exactly one quiz (has {len(quizzes)})")
+    quiz_file = next(name for _, kind, name in entries if kind == "quiz")
+    check_revisit_titles(folder / lang / quiz_file, quizzes[0], {s.id: s.title for s in sections})
 
     assets = _check_assets(folder, sections)
     return Course(

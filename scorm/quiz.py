@@ -9,8 +9,9 @@ learner has not just seen. Mistakes raise SourceError with the file and line.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
 
@@ -39,6 +40,7 @@ class Question:
     sources: tuple[str, ...]
     objective: int  # 1-based number of the learning objective in course.yaml it tests
     revisit: str  # id (file stem) of the page a wrong answer sends the learner back to
+    line: int = field(default=0, compare=False)  # where it starts in the quiz file
 
     @property
     def correct_ids(self) -> tuple[str, ...]:
@@ -61,7 +63,7 @@ class QuizContext:
 
     sources: set[str]
     objectives: int
-    pages: dict[str, str]  # file name in the sequence -> page id
+    pages: dict[str, str]  # file name in the sequence of a page (or the house) -> its section id
 
 
 def load_quiz(path: Path, context: QuizContext) -> Quiz:
@@ -72,7 +74,7 @@ def load_quiz(path: Path, context: QuizContext) -> Quiz:
     lines: dict[str, int] = {}
     for line, entry in reader.items("questions"):
         q = Reader(path, entry, f"question at line {line}")
-        question = _load_question(path, q, context)
+        question = dataclasses.replace(_load_question(path, q, context), line=line)
         if question.id in lines:
             raise q.fail("id", f"question id '{question.id}' is used twice")
         questions.append(question)
@@ -94,7 +96,9 @@ def _load_question(path: Path, q: Reader, context: QuizContext) -> Question:
     objective = q.integer("objective", 1, context.objectives)
     name = q.text("revisit")
     if name not in context.pages:
-        raise q.fail("revisit", f"'revisit: {name}' is not a page of the sequence in course.yaml")
+        raise q.fail(
+            "revisit", f"'revisit: {name}' is not a page (or the house) of the sequence in course.yaml"
+        )
     revisit = context.pages[name]
     qtype = q.text("type")
     if qtype not in ("single", "multiple"):
@@ -172,3 +176,21 @@ def _check_bank(
             f"'per_attempt' ({per_attempt}) must be at least the number of learning objectives "
             f"({objectives}): every try asks each objective",
         )
+
+
+def check_revisit_titles(path: Path, quiz: Quiz, titles: dict[str, str]) -> None:
+    """A failed try shows the title of the page to revisit: it must not name the correct option.
+
+    Raises SourceError at the question.
+    """
+    for question in quiz.questions:
+        title = titles[question.revisit]
+        for right in (o for o in question.options if o.correct):
+            if right.text.casefold().rstrip(".") in title.casefold():
+                raise SourceError(
+                    path,
+                    question.line,
+                    f"question '{question.id}': the page to revisit, '{title}', names the correct option "
+                    f"('{right.text}'); a failed try shows that title, so send the learner to a page whose "
+                    "title does not give the answer away",
+                )

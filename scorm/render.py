@@ -211,7 +211,7 @@ def _section_view(section: Page | Scenario | Quiz | House, course: Course, md: _
             "sources": sources(section.sources),
         }
     elif isinstance(section, Quiz):
-        pages = {p.id: _PageLink(p.id, p.title) for p in course.sections if isinstance(p, Page)}
+        pages = {p.id: _PageLink(p.id, p.title) for p in course.sections if isinstance(p, Page | House)}
         view |= {
             "intro": md.render(section.intro),
             "questions": [

@@ -43,12 +43,12 @@ def test_a_bank_loads_with_objectives_pages_and_feedback(tmp_path: Path) -> None
         (
             BANK.replace("revisit: 01-alku.md", "revisit: 02-puuttuu.md", 1),
             6,
-            "is not a page of the sequence",
+            "is not a page (or the house) of the sequence",
         ),
         (
             BANK.replace("revisit: 01-alku.md", "revisit: tietovisa.yaml", 1),
             6,
-            "is not a page of the sequence",
+            "is not a page (or the house) of the sequence",
         ),
         (BANK.replace(', feedback: "Tämä ei pidä paikkaansa."', ""), 11, "'feedback' is missing"),
         (
@@ -76,6 +76,23 @@ def test_bank_mistakes_name_file_line_and_problem(tmp_path: Path, quiz: str, lin
         load_course(folder)
     assert (caught.value.path, caught.value.line) == (folder / "fi" / "tietovisa.yaml", line)
     assert message in caught.value.message
+
+
+def test_the_page_to_revisit_may_be_the_house_but_its_title_must_not_give_the_answer_away(
+    tmp_path: Path,
+) -> None:
+    quiz = load_course(
+        make_course(tmp_path / "a", tietovisa_yaml=BANK.replace("01-alku.md", "talo.yaml", 1))
+    ).quiz
+    assert quiz.questions[0].revisit == "talo"
+    folder = make_course(tmp_path / "b", tietovisa_yaml=BANK.replace('text: "Oikein"', 'text: "Alku"'))
+    with pytest.raises(SourceError) as caught:
+        load_course(folder)
+    assert (caught.value.path, caught.value.line) == (folder / "fi" / "tietovisa.yaml", 4)
+    assert (
+        "question 'q1': the page to revisit, 'Alku', names the correct option ('Alku')"
+        in caught.value.message
+    )
 
 
 def test_an_objective_no_question_tests_stops_the_build_at_the_questions_line(tmp_path: Path) -> None:
