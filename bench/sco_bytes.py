@@ -5,8 +5,8 @@ unzipped, served over HTTP on 127.0.0.1 and opened in Debian's Chromium through 
 response is counted (headers + body, as Chromium reports them) when the module opens and again as each
 section is shown; a page's figure is what the first load plus that section's own files cost. The test
 server does not compress; "gzip" is what the first page's files come to when an LMS's web server gzips
-them. Also prints the longest suspend_data each module can produce. Prints figures; asserts nothing
-(target: first page under 150 KB).
+them. Also prints the longest suspend_data each module can produce (a bound: the longest answers any
+one try of the question bank can give). Prints figures; asserts nothing (target: first page under 150 KB).
 
     .venv/bin/python bench/sco_bytes.py [--chromium /usr/bin/chromium] [COURSE_DIR ...]
 """
@@ -77,7 +77,8 @@ def measure(page: Page, url: str) -> tuple[int, list[tuple[str, int]], int]:
             )
             page.wait_for_load_state("networkidle")
         sections.append((section_id, first if not index else sum(_transferred(r) for r in finished)))
-    longest = int(page.evaluate("() => SCO.serialize(SCO.longestState()).length"))
+    # An upper bound: the longest answers of any one try's questions, the longest seed and ids (sco.js).
+    longest = int(page.evaluate("() => SCO.encode(SCO.longestState()).length"))
     return first, sections, longest
 
 

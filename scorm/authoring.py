@@ -10,17 +10,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 from scorm.errors import SourceError
-from scorm.yamlsource import LineDict, LineList, load_yaml_file, load_yaml_text
+from scorm.quiz import Quiz, QuizContext, check_revisit_titles, load_quiz
+from scorm.yamlsource import Reader, check_sources, load_yaml_file, load_yaml_text
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-ITEM_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-OPTION_ID_RE = re.compile(r"^[a-z0-9]$")
 VERSION_RE = re.compile(r"^\d+(\.\d+){0,2}$")
 LANGUAGES = ("fi", "sv", "en")
 HOUSE_PLACES = ("foundation", "floor", "roof")
+MAX_LABEL_WORDS = 15
 END = "end"
 
 
@@ -66,36 +66,6 @@ class Scenario:
     outro: str
     sources: tuple[str, ...]
     kind: Literal["scenario"] = "scenario"
-
-
-@dataclass(frozen=True)
-class Option:
-    id: str
-    text: str
-    correct: bool
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    type: Literal["single", "multiple"]
-    text: str
-    options: tuple[Option, ...]
-    explanation: str
-    sources: tuple[str, ...]
-
-    @property
-    def correct_ids(self) -> tuple[str, ...]:
-        return tuple(o.id for o in self.options if o.correct)
-
-
-@dataclass(frozen=True)
-class Quiz:
-    id: str
-    title: str
-    intro: str
-    questions: tuple[Question, ...]
-    kind: Literal["quiz"] = "quiz"
 
 
 @dataclass(frozen=True)
@@ -145,92 +115,10 @@ class Course:
         return self.title[self.language]
 
 
-class _Reader:
-    """Field access on one YAML mapping that reports mistakes with file and line."""
-
-    def __init__(self, path: Path, data: Any, what: str) -> None:
-        if not isinstance(data, LineDict):
-            raise SourceError(
-                path, getattr(data, "line", None) or 1, f"{what} must be a mapping of 'key: value' lines"
-            )
-        self.path, self.data, self.what = path, data, what
-
-    def line(self, key: str | None = None) -> int:
-        if key is not None and key in self.data.key_lines:
-            return self.data.key_lines[key]
-        return self.data.line
-
-    def fail(self, key: str | None, message: str) -> SourceError:
-        return SourceError(self.path, self.line(key), f"{self.what}: {message}")
-
-    def text(self, key: str, *, required: bool = True) -> str:
-        value = self.data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                raise self.fail(key, f"'{key}' is missing or empty")
-            return ""
-        if not isinstance(value, str | int | float) or isinstance(value, bool):
-            raise self.fail(key, f"'{key}' must be text")
-        return str(value).strip()
-
-    def integer(self, key: str, low: int, high: int) -> int:
-        value = self.data.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise self.fail(key, f"'{key}' must be a whole number from {low} to {high}")
-        return value
-
-    def items(self, key: str, *, required: bool = True) -> list[tuple[int, Any]]:
-        value = self.data.get(key)
-        if value is None and not required:
-            return []
-        if not isinstance(value, LineList) or (required and not value):
-            raise self.fail(key, f"'{key}' must be a list with at least one entry")
-        return list(zip(value.item_lines, value, strict=True))
-
-    def strings(self, key: str, *, required: bool = False) -> tuple[str, ...]:
-        entries = self.items(key, required=required)
-        for line, entry in entries:
-            if not isinstance(entry, str) or not entry.strip():
-                raise SourceError(self.path, line, f"{self.what}: every entry of '{key}' must be text")
-        return tuple(str(entry).strip() for _, entry in entries)
-
-    def languages(self, key: str, default_language: str) -> dict[str, str]:
-        value = self.data.get(key)
-        if not isinstance(value, LineDict):
-            raise self.fail(
-                key, f"'{key}' must give the text per language, e.g. {{fi: ..., sv: ..., en: ...}}"
-            )
-        for lang in value:
-            if lang not in LANGUAGES:
-                raise SourceError(self.path, value.key_lines[lang], f"'{key}': unknown language '{lang}'")
-        if not str(value.get(default_language) or "").strip():
-            raise self.fail(key, f"'{key}' needs the default language '{default_language}'")
-        return {lang: str(text).strip() for lang, text in value.items() if text}
-
-    def identifier(self, key: str, pattern: re.Pattern[str] = ITEM_ID_RE) -> str:
-        value = self.text(key)
-        if not pattern.match(value):
-            raise self.fail(key, f"'{key}' may contain only letters, digits, '-' and '_' (got '{value}')")
-        return value
-
-    def unknown_keys(self, allowed: set[str]) -> None:
-        for key in self.data:
-            if key not in allowed:
-                raise self.fail(key, f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})")
-
-
-def _check_sources(reader: _Reader, key: str, known: set[str], *, required: bool = False) -> tuple[str, ...]:
-    ids = reader.strings(key, required=required)
-    for source_id in ids:
-        if source_id not in known:
-            raise reader.fail(key, f"source '{source_id}' is not listed under 'sources' in course.yaml")
-    return ids
-
-
 def load_course(folder: Path, language: str | None = None) -> Course:
     """Read and check one course folder. Raises SourceError on the first mistake."""
     course_file = folder / "course.yaml"
-    reader = _Reader(course_file, load_yaml_file(course_file), "course.yaml")
+    reader = Reader(course_file, load_yaml_file(course_file), "course.yaml")
     reader.unknown_keys(
         {
             "id",
@@ -259,12 +147,12 @@ def load_course(folder: Path, language: str | None = None) -> Course:
     if not (folder / lang).is_dir():
         raise SourceError(folder, None, f"no '{lang}/' folder with the module's text in language '{lang}'")
 
-    objectives_reader = _Reader(course_file, reader.data.get("objectives"), "course.yaml: objectives")
+    objectives_reader = Reader(course_file, reader.data.get("objectives"), "course.yaml: objectives")
     objectives = objectives_reader.strings(lang, required=True)
 
     sources: list[Source] = []
     for line, entry in reader.items("sources"):
-        source = _Reader(course_file, entry, f"course.yaml: source at line {line}")
+        source = Reader(course_file, entry, f"course.yaml: source at line {line}")
         source.unknown_keys({"id", "title", "url"})
         source_id = source.identifier("id")
         if any(s.id == source_id for s in sources):
@@ -272,23 +160,28 @@ def load_course(folder: Path, language: str | None = None) -> Course:
         sources.append(Source(source_id, source.text("title"), source.text("url", required=False) or None))
     known = {s.id for s in sources}
 
-    sections: list[Section] = []
+    entries: list[tuple[Reader, str, str]] = []
     for line, entry in reader.items("sequence"):
-        step = _Reader(course_file, entry, f"course.yaml: sequence entry at line {line}")
+        step = Reader(course_file, entry, f"course.yaml: sequence entry at line {line}")
         if len(step.data) != 1:
             raise step.fail(
                 None,
                 "each sequence entry is one of 'page: FILE', 'scenario: FILE', 'quiz: FILE', 'house: FILE'",
             )
         kind, name = next(iter(step.data.items()))
-        loaders: dict[str, Callable[[Path, set[str]], Section]] = {
-            "page": _load_page,
-            "scenario": _load_scenario,
-            "quiz": _load_quiz,
-            "house": _load_house,
-        }
-        if kind not in loaders or not isinstance(name, str):
+        if kind not in ("page", "scenario", "quiz", "house") or not isinstance(name, str):
             raise step.fail(kind, f"unknown sequence entry '{kind}' (use page, scenario, quiz or house)")
+        entries.append((step, kind, name))
+    pages = {name: Path(name).stem for _, kind, name in entries if kind in ("page", "house")}
+    quiz_context = QuizContext(known, len(objectives), pages)
+    loaders: dict[str, Callable[[Path, set[str]], Section]] = {
+        "page": _load_page,
+        "scenario": _load_scenario,
+        "quiz": lambda path, _known: load_quiz(path, quiz_context),
+        "house": _load_house,
+    }
+    sections: list[Section] = []
+    for step, kind, name in entries:
         path = folder / lang / name
         if not path.is_file() or path.resolve().parent != (folder / lang).resolve():
             raise step.fail(kind, f"file '{lang}/{name}' not found")
@@ -299,14 +192,16 @@ def load_course(folder: Path, language: str | None = None) -> Course:
     quizzes = [s for s in sections if isinstance(s, Quiz)]
     if len(quizzes) != 1:
         raise reader.fail("sequence", f"the sequence must have exactly one quiz (has {len(quizzes)})")
+    quiz_file = next(name for _, kind, name in entries if kind == "quiz")
+    check_revisit_titles(folder / lang / quiz_file, quizzes[0], {s.id: s.title for s in sections})
 
     assets = _check_assets(folder, sections)
     return Course(
         id=course_id,
         version=version,
         language=lang,
-        title=reader.languages("title", default_language),
-        description=reader.languages("description", default_language),
+        title=reader.languages("title", default_language, LANGUAGES),
+        description=reader.languages("description", default_language, LANGUAGES),
         estimated_minutes=reader.integer("estimated_minutes", 1, 600),
         mastery_score=reader.integer("mastery_score", 0, 100),
         competences=reader.strings("competences", required=True),
@@ -331,9 +226,9 @@ def _load_page(path: Path, known: set[str]) -> Page:
     body_start = 1
     match = FRONT_MATTER_RE.match(text)
     if match:
-        meta = _Reader(path, load_yaml_text(match.group(1), path, line_offset=1), "front matter")
+        meta = Reader(path, load_yaml_text(match.group(1), path, line_offset=1), "front matter")
         meta.unknown_keys({"sources"})
-        sources = _check_sources(meta, "sources", known)
+        sources = check_sources(meta, "sources", known)
         body_start = match.group(0).count("\n") + 1
         text = text[match.end() :]
     lines = text.split("\n")
@@ -355,19 +250,19 @@ def _load_page(path: Path, known: set[str]) -> Page:
 
 
 def _load_scenario(path: Path, known: set[str]) -> Scenario:
-    reader = _Reader(path, load_yaml_file(path), "scenario")
+    reader = Reader(path, load_yaml_file(path), "scenario")
     reader.unknown_keys({"title", "intro", "steps", "outro", "sources"})
     steps: list[Step] = []
-    raw_next: list[tuple[_Reader, str | None]] = []
+    raw_next: list[tuple[Reader, str | None]] = []
     for line, entry in reader.items("steps"):
-        s = _Reader(path, entry, f"step at line {line}")
+        s = Reader(path, entry, f"step at line {line}")
         s.unknown_keys({"id", "prompt", "context", "choices"})
         step_id = s.identifier("id")
         if any(x.id == step_id for x in steps):
             raise s.fail("id", f"step id '{step_id}' is used twice")
         choices: list[Choice] = []
         for cline, centry in s.items("choices"):
-            c = _Reader(path, centry, f"step '{step_id}', choice at line {cline}")
+            c = Reader(path, centry, f"step '{step_id}', choice at line {cline}")
             c.unknown_keys({"id", "text", "feedback", "best", "next"})
             choice_id = c.identifier("id")
             if any(x.id == choice_id for x in choices):
@@ -406,11 +301,11 @@ def _load_scenario(path: Path, known: set[str]) -> Scenario:
         intro=reader.text("intro"),
         steps=tuple(resolved),
         outro=reader.text("outro"),
-        sources=_check_sources(reader, "sources", known),
+        sources=check_sources(reader, "sources", known),
     )
 
 
-def _check_reachable(path: Path, reader: _Reader, steps: list[Step]) -> None:
+def _check_reachable(path: Path, reader: Reader, steps: list[Step]) -> None:
     by_id = {s.id: s for s in steps}
     seen: set[str] = set()
     todo = [steps[0].id]
@@ -437,59 +332,12 @@ def _check_reachable(path: Path, reader: _Reader, steps: list[Step]) -> None:
         raise reader.fail("steps", f"step(s) {', '.join(stuck)} never lead to the end")
 
 
-def _load_quiz(path: Path, known: set[str]) -> Quiz:
-    reader = _Reader(path, load_yaml_file(path), "quiz")
-    reader.unknown_keys({"title", "intro", "questions"})
-    questions: list[Question] = []
-    for line, entry in reader.items("questions"):
-        q = _Reader(path, entry, f"question at line {line}")
-        q.unknown_keys({"id", "type", "text", "options", "explanation", "sources"})
-        qid = q.identifier("id")
-        if any(x.id == qid for x in questions):
-            raise q.fail("id", f"question id '{qid}' is used twice")
-        qtype = q.text("type")
-        if qtype not in ("single", "multiple"):
-            raise q.fail("type", f"'type' must be 'single' or 'multiple' (got '{qtype}')")
-        options: list[Option] = []
-        for oline, oentry in q.items("options"):
-            o = _Reader(path, oentry, f"question '{qid}', option at line {oline}")
-            o.unknown_keys({"id", "text", "correct"})
-            oid = o.identifier("id")
-            if not OPTION_ID_RE.match(oid):
-                # SCORM 1.2 reports choice answers as single characters (a-z, 0-9), e.g. "a,c".
-                raise o.fail("id", f"an option id must be one letter a-z or digit (got '{oid}')")
-            if any(x.id == oid for x in options):
-                raise o.fail("id", f"option id '{oid}' is used twice in question '{qid}'")
-            correct = o.data.get("correct", False)
-            if not isinstance(correct, bool):
-                raise o.fail("correct", "'correct' must be true or false")
-            options.append(Option(oid, o.text("text"), correct))
-        if len(options) < 2:
-            raise q.fail("options", "a question needs at least two options")
-        n_correct = sum(o.correct for o in options)
-        if qtype == "single" and n_correct != 1:
-            raise q.fail("options", f"a 'single' question needs exactly one correct option (has {n_correct})")
-        if qtype == "multiple" and n_correct < 1:
-            raise q.fail("options", "a 'multiple' question needs at least one correct option")
-        questions.append(
-            Question(
-                qid,
-                cast(Literal["single", "multiple"], qtype),
-                q.text("text"),
-                tuple(options),
-                q.text("explanation"),
-                _check_sources(q, "sources", known),
-            )
-        )
-    return Quiz(path.stem, reader.text("title"), reader.text("intro", required=False), tuple(questions))
-
-
 def _load_house(path: Path, known: set[str]) -> House:
-    reader = _Reader(path, load_yaml_file(path), "house")
+    reader = Reader(path, load_yaml_file(path), "house")
     reader.unknown_keys({"title", "intro", "image_label", "parts", "sources"})
     parts: list[HousePart] = []
     for line, entry in reader.items("parts"):
-        p = _Reader(path, entry, f"house part at line {line}")
+        p = Reader(path, entry, f"house part at line {line}")
         p.unknown_keys({"id", "title", "place", "text", "sources"})
         pid = p.identifier("id")
         if any(x.id == pid for x in parts):
@@ -503,18 +351,25 @@ def _load_house(path: Path, known: set[str]) -> House:
                 p.text("title"),
                 cast(Literal["foundation", "floor", "roof"], place),
                 p.text("text"),
-                _check_sources(p, "sources", known),
+                check_sources(p, "sources", known),
             )
         )
     if [p.place for p in parts].count("foundation") != 1:
         raise reader.fail("parts", "the house needs exactly one part with 'place: foundation'")
+    image_label = reader.text("image_label")
+    if len(image_label.split()) > MAX_LABEL_WORDS:
+        raise reader.fail(
+            "image_label",
+            f"'image_label' has {len(image_label.split())} words; a screen reader says it every time the "
+            f"picture is reached, so keep it to {MAX_LABEL_WORDS} (each part is a button with its own name)",
+        )
     return House(
         path.stem,
         reader.text("title"),
         reader.text("intro"),
-        reader.text("image_label"),
+        image_label,
         tuple(parts),
-        _check_sources(reader, "sources", known),
+        check_sources(reader, "sources", known),
     )
 
 

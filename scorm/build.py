@@ -7,6 +7,7 @@ Every manifest is checked against ADL's XSDs and read back with our own parser b
 from __future__ import annotations
 
 import io
+import logging
 import os
 import tempfile
 import zipfile
@@ -19,9 +20,12 @@ from lxml import etree
 
 from scorm.authoring import Course, discover, load_course
 from scorm.errors import BuildError
+from scorm.estimate import duration_warning, figures
 from scorm.manifest import parse_manifest
 from scorm.render import STANDARDS, Standard, render_course
 from scorm.schemas import SchemaSet
+
+logger = logging.getLogger(__name__)
 
 LAUNCH_FILE = "index.html"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -259,7 +263,8 @@ def build_all(
 ) -> list[Path]:
     """Load every course, build every package in memory, then write them all.
 
-    A mistake anywhere raises (SourceError or BuildError) before a single file is written.
+    A mistake anywhere raises (SourceError or BuildError) before a single file is written. A module whose
+    declared duration is far from the estimate (scorm.estimate) is built, with a warning logged.
     """
     folders = discover(courses_dir)
     wanted = set(only)
@@ -272,6 +277,10 @@ def build_all(
         raise BuildError(f"no course folders (with course.yaml) in {courses_dir}")
     schemas = schemas or default_schemas()
     courses = [load_course(folder) for folder in folders]
+    for course in courses:
+        warning = duration_warning(figures(course))
+        if warning:
+            logger.warning("%s", warning)
     packages = [
         build_package_bytes(course, standard, schemas) for course in courses for standard in standards
     ]

@@ -11,6 +11,7 @@ sorted keys and files). Raises BuildError for an unknown standard or UI language
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,8 +22,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-from scorm.authoring import Course, House, HousePart, Page, Quiz, Scenario
+from scorm.authoring import Course, House, HousePart, Page, Scenario
 from scorm.errors import BuildError
+from scorm.quiz import Quiz
 
 Standard = Literal["scorm12", "scorm2004"]
 STANDARDS: tuple[Standard, ...] = ("scorm12", "scorm2004")
@@ -63,10 +65,32 @@ def render_course(course: Course, *, standard: Standard) -> dict[str, bytes]:
     )
     files: dict[str, bytes] = {LAUNCH_FILE: html.encode("utf-8")}
     for name, target in STATIC_FILES.items():
-        files[target] = (SCO_DIR / name).read_bytes()
+        files[target] = compact_source((SCO_DIR / name).read_text(encoding="utf-8")).encode("utf-8")
     for asset in course.assets:
         files[asset.as_posix()] = (course.folder / asset).read_bytes()
     return dict(sorted(files.items()))
+
+
+def compact_source(text: str) -> str:
+    """The SCO's script or style sheet as shipped: without indentation, blank lines and comments that fill
+    whole lines (a learner's phone loads it; the repository keeps the commented source).
+
+    Only what cannot change the meaning is removed: lines that are a `//` comment, and `/* ... */` comments
+    that start a line and end one; a comment after code stays. The sources have no multi-line strings.
+    """
+    kept: list[str] = []
+    in_comment = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if in_comment:
+            in_comment = not stripped.endswith("*/")
+            continue
+        if stripped.startswith("/*") and "*/" not in stripped[2:-2]:
+            in_comment = not stripped.endswith("*/")
+            continue
+        if stripped and not stripped.startswith("//"):
+            kept.append(stripped)
+    return "\n".join(kept) + "\n"
 
 
 @cache
@@ -123,12 +147,15 @@ def _sco_data(course: Course, standard: Standard, messages: dict[str, str]) -> d
         elif isinstance(section, Quiz):
             quiz = {
                 "id": section.id,
+                "per_attempt": section.per_attempt,
                 "questions": [
                     {
                         "id": q.id,
                         "type": q.type,
                         "options": [o.id for o in q.options],
                         "correct": list(q.correct_ids),
+                        "objective": q.objective - 1,  # -1: tied to no objective
+                        "revisit": q.revisit,
                         # cmi.interactions.n.description is a localized_string_type of at most 250 chars.
                         "text": q.text[:250],
                     }
@@ -155,6 +182,12 @@ class _SourceView:
     url: str | None
 
 
+@dataclass(frozen=True)
+class _PageLink:
+    id: str
+    title: str
+
+
 def _section_view(section: Page | Scenario | Quiz | House, course: Course, md: _Markdown) -> dict[str, Any]:
     """Template values of one section: Markdown rendered, source ids resolved to titles."""
     by_id = {source.id: source for source in course.sources}
@@ -169,7 +202,7 @@ def _section_view(section: Page | Scenario | Quiz | House, course: Course, md: _
         "section": section,
     }
     if isinstance(section, Page):
-        view |= {"body": md.render(section.body), "sources": sources(section.sources)}
+        view |= {"body": md.render(section.body, title=section.title), "sources": sources(section.sources)}
     elif isinstance(section, Scenario):
         view |= {
             "intro": md.render(section.intro),
@@ -178,6 +211,7 @@ def _section_view(section: Page | Scenario | Quiz | House, course: Course, md: _
             "sources": sources(section.sources),
         }
     elif isinstance(section, Quiz):
+        pages = {p.id: _PageLink(p.id, p.title) for p in course.sections if isinstance(p, Page | House)}
         view |= {
             "intro": md.render(section.intro),
             "questions": [
@@ -185,9 +219,26 @@ def _section_view(section: Page | Scenario | Quiz | House, course: Course, md: _
                     "question": q,
                     "explanation": md.render(q.explanation),
                     "correct_texts": [o.text for o in q.options if o.correct],
-                    "sources": sources(q.sources),
+                    "revisit": pages.get(q.revisit),
                 }
                 for q in section.questions
+            ],
+            # One list for the whole bank: a line per question would repeat long titles in the page.
+            "sources": sources(tuple(dict.fromkeys(i for q in section.questions for i in q.sources))),
+            # What a try with wrong answers asks the learner to revisit: the objective and its pages.
+            "objectives": [
+                {
+                    "index": number - 1,
+                    "text": text,
+                    "pages": [
+                        pages[page_id]
+                        for page_id in dict.fromkeys(
+                            q.revisit for q in section.questions if q.objective == number and q.revisit
+                        )
+                    ],
+                }
+                for number, text in enumerate(course.objectives, start=1)
+                if any(q.objective == number for q in section.questions)
             ],
         }
     else:
@@ -211,7 +262,6 @@ def _part_view(part: HousePart, md: _Markdown, sources: Any) -> dict[str, Any]:
         "title": part.title,
         "place": part.place,
         "panel_text": md.render(part.text, heading_offset=1),
-        "list_text": md.render(part.text, heading_offset=2),
         "sources": sources(part.sources),
     }
 
@@ -223,16 +273,33 @@ class _Markdown:
         self._md = MarkdownIt("commonmark", {"html": False}).enable("table")
         self._messages = messages
 
-    def render(self, text: str, *, heading_offset: int = 0) -> Markup:
-        """HTML of a Markdown text; '## ' becomes <h2> plus heading_offset levels (at most <h6>)."""
+    def render(self, text: str, *, heading_offset: int = 0, title: str = "") -> Markup:
+        """HTML of a Markdown text; '## ' becomes <h2> plus heading_offset levels (at most <h6>).
+
+        Each table is named for screen readers after the heading it stands under (else the title), e.g.
+        "Taulukko: Laskuesimerkki"; a second table under the same heading gets "(2)".
+        """
         tokens = self._md.parse(text)
         out: list[Token] = []
+        heading, in_heading = title, False
+        labels: list[str] = []
         for token in tokens:
             if token.type in ("heading_open", "heading_close"):
                 token.tag = f"h{min(6, int(token.tag[1]) + heading_offset)}"
+                in_heading = token.type == "heading_open"
+            elif in_heading and token.type == "inline":
+                heading = re.sub(r"[*_`]", "", token.content)
             elif token.type == "table_open":
                 # A wide table scrolls inside its own focusable region instead of the whole page (360 px).
-                label = escape(self._messages["table_label"])
+                name = (
+                    f"{self._messages['table_label']}: {heading}"
+                    if heading
+                    else self._messages["table_label"]
+                )
+                labels.append(name)
+                if labels.count(name) > 1:
+                    name = f"{name} ({labels.count(name)})"
+                label = escape(name)
                 wrap = f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">\n'
                 out.append(self._html(wrap))
             elif token.type == "inline" and token.children:

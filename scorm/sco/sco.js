@@ -8,9 +8,15 @@
    - Completion: the module is completed when the quiz is submitted. Success: passed when the score
      (correct / questions x 100, rounded) reaches the mastery score; the LMS's own mastery score
      (cmi.student_data.mastery_score / cmi.scaled_passing_score) wins when it sets one.
-   - Retry: after submitting, the learner may try again; the answers are cleared. The score reported to the
-     LMS is the best of the attempt's submissions, so practising after passing cannot lower the result.
-     Every submission is journaled as new cmi.interactions.n entries.
+   - The quiz is a bank: each try draws its questions (every learning objective asked, options shuffled)
+     from a seed kept in the suspend data, so a resumed try is the same try. A failed try shows which
+     objectives and pages to revisit and why the chosen options were wrong, never the correct options.
+   - Retry: after submitting, the learner may try again with a new draw; the answers are cleared. The score
+     reported to the LMS is the best of the attempt's submissions, so practising after passing cannot lower
+     the result. Every submission is journaled as new cmi.interactions.n entries.
+   - Reporting a submission: interactions and the final status are committed first, then the score and the
+     status again (see reportQuiz: Moodle 4.3 completes a SCORM 1.2 activity only in that order). The status
+     is "incomplete" from launch until the quiz is submitted, so an unfinished module resumes as unfinished.
    - Saving: location + suspend data + session time are committed after every page change, scenario choice,
      quiz answer and submission, and on pagehide / visibilitychange; the session is terminated on pagehide.
      Never on unload/beforeunload (Moodle 4.5 in Chrome blocks unload inside its SCORM frame).
@@ -25,9 +31,13 @@
   var IS12 = DATA.standard === "scorm12";
   var SUSPEND_LIMIT = IS12 ? 4096 : 64000;
   var LOCATION_LIMIT = IS12 ? 255 : 1000;
-  var STATE_FORMAT = 1;
+  var STATE_FORMAT = 2;
   var SECTION_IDS = DATA.sections.map(function (s) { return s.id; });
-  var QUESTIONS = (DATA.quiz && DATA.quiz.questions) || [];
+  var BANK = (DATA.quiz && DATA.quiz.questions) || [];
+  var PER_ATTEMPT = Math.min((DATA.quiz && DATA.quiz.per_attempt) || BANK.length, BANK.length);
+  var BY_ID = {};
+  BANK.forEach(function (q) { BY_ID[q.id] = q; });
+  var SEED_MAX = 4294967295;
 
   function fmt(text, values) {
     return text.replace(/\{(\w+)\}/g, function (match, key) {
@@ -49,23 +59,93 @@
     return items.reduce(function (a, b) { return b.length > a.length ? b : a; }, "");
   }
 
+  /* ------------------------------------------------------------------ the question draw
+     Each try shows PER_ATTEMPT questions of the bank: one per learning objective first, then others, in a
+     random order with the options shuffled. Everything follows from the try's seed (kept in the suspend
+     data), so a resumed try shows the same questions in the same order. A retry gets a new seed and prefers
+     the questions the previous try did not ask ("avoid"). */
+
+  function newSeed() {
+    var seed = 0;
+    try {
+      var cell = new Uint32Array(1);
+      window.crypto.getRandomValues(cell);
+      seed = cell[0];
+    } catch (e) {
+      seed = Math.floor(Math.random() * SEED_MAX);
+    }
+    return seed || 1;
+  }
+
+  function randomFrom(seed) { // mulberry32: small, fast, and the same in every browser
+    var a = seed >>> 0;
+    return function () {
+      a = (a + 0x6D2B79F5) >>> 0;
+      var t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  function shuffled(items, random) {
+    var out = items.slice();
+    for (var i = out.length - 1; i > 0; i--) {
+      var j = Math.floor(random() * (i + 1));
+      var swap = out[i];
+      out[i] = out[j];
+      out[j] = swap;
+    }
+    return out;
+  }
+
+  function draw(seed, avoid) {
+    var random = randomFrom(seed);
+    function fresh(q) { return avoid.indexOf(q.id) < 0; }
+    var objectives = [];
+    BANK.forEach(function (q) { if (q.objective >= 0 && objectives.indexOf(q.objective) < 0) objectives.push(q.objective); });
+    objectives.sort(function (a, b) { return a - b; });
+    var chosen = objectives.map(function (k) {
+      var pool = BANK.filter(function (q) { return q.objective === k; });
+      var unseen = pool.filter(fresh);
+      var from = unseen.length ? unseen : pool;
+      return from[Math.floor(random() * from.length)];
+    });
+    var rest = shuffled(BANK.filter(function (q) { return chosen.indexOf(q) < 0; }), random);
+    rest = rest.filter(fresh).concat(rest.filter(function (q) { return !fresh(q); }));
+    chosen = shuffled(chosen.concat(rest.slice(0, Math.max(0, PER_ATTEMPT - chosen.length))), random);
+    var options = {};
+    chosen.forEach(function (q) { options[q.id] = shuffled(q.options, random); });
+    return { ids: chosen.map(function (q) { return q.id; }), options: options };
+  }
+
+  var drawCache = { key: null, value: null };
+
+  function drawOf(seed, avoid) {
+    var key = seed + "|" + avoid.join(",");
+    if (drawCache.key !== key) drawCache = { key: key, value: draw(seed, avoid) };
+    return drawCache.value;
+  }
+
   /* ------------------------------------------------------------------ learner state and suspend data
      Compact JSON with a fixed key order, ids as in the course sources:
-       {"f":1,                                   format
+       {"f":2,                                   format
         "c":"<section id>",                      current section (also the cmi location)
         "v":["<section id>",...],                sections visited, in sequence order
         "s":{"<scenario>":{"<step>":"<choice>"}}, the choice last made in each scenario step
-        "q":{"a":{"<question>":["<option>",...]},"d":0|1,"b":-1..100}   answers, submitted, best score
+        "q":{"a":{"<question>":["<option>",...]},"d":0|1,"b":-1..100,"r":<seed>,"x":["<question>",...]}
+                                                 answers to this try's questions, submitted, best score,
+                                                 this try's seed, the previous try's questions
         "h":{"<house>":["<part>",...]}}          house parts opened at least once
      canonical() rebuilds a state in course order and drops whatever the course no longer has, so old
      suspend data from an earlier version of the module cannot break the page. */
 
   function emptyState() {
-    return { c: SECTION_IDS[0], v: [SECTION_IDS[0]], s: {}, q: { a: {}, d: 0, b: -1 }, h: {} };
+    return { c: SECTION_IDS[0], v: [SECTION_IDS[0]], s: {}, q: { a: {}, d: 0, b: -1, r: 0, x: [] }, h: {} };
   }
 
-  function allAnswered(answers) {
-    return QUESTIONS.every(function (q) { return answers[q.id] && answers[q.id].length > 0; });
+  function allAnswered(answers, ids) {
+    return ids.every(function (id) { return answers[id] && answers[id].length > 0; });
   }
 
   function canonical(raw) {
@@ -87,14 +167,20 @@
     });
 
     var quiz = isObject(raw.q) ? raw.q : {};
+    var seed = quiz.r;
+    st.q.r = typeof seed === "number" && seed >= 1 && seed <= SEED_MAX && Math.floor(seed) === seed ? seed : 0;
+    var avoid = Array.isArray(quiz.x) ? quiz.x : [];
+    st.q.x = BANK.filter(function (q) { return avoid.indexOf(q.id) >= 0; }).map(function (q) { return q.id; });
+    var drawn = st.q.r ? drawOf(st.q.r, st.q.x).ids : [];
     var answers = isObject(quiz.a) ? quiz.a : {};
-    QUESTIONS.forEach(function (q) {
-      var given = Array.isArray(answers[q.id]) ? answers[q.id] : [];
+    drawn.forEach(function (id) {
+      var q = BY_ID[id];
+      var given = Array.isArray(answers[id]) ? answers[id] : [];
       var picked = q.options.filter(function (o) { return given.indexOf(o) >= 0; });
       if (q.type === "single") picked = picked.slice(0, 1);
-      if (picked.length) st.q.a[q.id] = picked;
+      if (picked.length) st.q.a[id] = picked;
     });
-    st.q.d = quiz.d === 1 && allAnswered(st.q.a) ? 1 : 0;
+    st.q.d = quiz.d === 1 && drawn.length && allAnswered(st.q.a, drawn) ? 1 : 0;
     st.q.b = typeof quiz.b === "number" && quiz.b >= 0 && quiz.b <= 100 ? Math.round(quiz.b) : -1;
 
     var houses = isObject(raw.h) ? raw.h : {};
@@ -106,14 +192,21 @@
     return st;
   }
 
-  function serialize(st) {
-    var c = canonical(st);
-    return JSON.stringify({ f: STATE_FORMAT, c: c.c, v: c.v, s: c.s, q: { a: c.q.a, d: c.q.d, b: c.q.b }, h: c.h });
+  /* JSON of a state as it is, in the fixed key order (serialize() canonicalizes first). */
+  function encode(st) {
+    return JSON.stringify({
+      f: STATE_FORMAT, c: st.c, v: st.v, s: st.s,
+      q: { a: st.q.a, d: st.q.d, b: st.q.b, r: st.q.r, x: st.q.x }, h: st.h
+    });
   }
 
-  /* The longest state this module can reach: every section visited, the longest ids current, a choice in
-     every scenario step, every option of every multiple-choice question picked, every house part opened.
-     The browser tests measure it against the suspend_data limits. */
+  function serialize(st) { return encode(canonical(st)); }
+
+  /* A state at least as long as any this module can reach: every section visited, the longest ids current,
+     a choice in every scenario step, the longest possible answers to PER_ATTEMPT questions (every option of
+     a multiple-choice question), the longest seed and the longest ids as the previous try's questions,
+     every house part opened. Its answers need not be one draw's, so it is measured with encode(); the
+     browser tests and bench/sco_bytes.py hold it against the suspend_data limits. */
   function longestState() {
     var st = emptyState();
     st.c = longest(SECTION_IDS);
@@ -124,16 +217,27 @@
         st.s[sid][step.id] = longest(Object.keys(step.choices));
       });
     });
-    QUESTIONS.forEach(function (q) {
-      st.q.a[q.id] = q.type === "multiple" ? q.options.slice() : [longest(q.options)];
+    var answers = BANK.map(function (q) {
+      return { id: q.id, given: q.type === "multiple" ? q.options.slice() : [longest(q.options)] };
     });
+    function size(entry) { return JSON.stringify(entry.id).length + JSON.stringify(entry.given).length; }
+    answers.sort(function (a, b) { return size(b) - size(a); });
+    answers.slice(0, PER_ATTEMPT).forEach(function (entry) { st.q.a[entry.id] = entry.given; });
     st.q.d = 1;
     st.q.b = 100;
+    st.q.r = SEED_MAX;
+    st.q.x = BANK.map(function (q) { return q.id; })
+      .sort(function (a, b) { return JSON.stringify(b).length - JSON.stringify(a).length; })
+      .slice(0, PER_ATTEMPT);
     Object.keys(DATA.houses).forEach(function (hid) { st.h[hid] = DATA.houses[hid].slice(); });
     return st;
   }
 
   var state = emptyState();
+
+  function drawnQuestions() {
+    return drawOf(state.q.r, state.q.x).ids.map(function (id) { return BY_ID[id]; });
+  }
 
   function suspendData() {
     var text = serialize(state);
@@ -324,7 +428,7 @@
     if (!writable()) return;
     var now = new Date();
     var sep = IS12 ? "," : "[,]";
-    QUESTIONS.forEach(function (q) {
+    drawnQuestions().forEach(function (q) {
       var n = "cmi.interactions." + lms.nextInteraction++ + ".";
       setValue(n + "id", q.id);
       setValue(n + "type", "choice");
@@ -336,18 +440,29 @@
       if (IS12) setValue(n + "time", clockTime(now));
       else setValue(n + "timestamp", timestamp(now));
     });
+    // The final status is committed before the score and once more after it. Moodle 4.3 recomputes
+    // completion when a score arrives but not when the status changes from "incomplete" to "passed", and its
+    // SCORM 1.2 player posts the score elements of a commit before the status: with both in one commit, a
+    // passed module never became complete there. Status first, then score (+ status again) completes it in
+    // Moodle, and an LMS that acts on the last status written sees it after the score too.
+    setStatus();
+    save();
     var best = state.q.b;
     setValue(CMI.min, "0");
     setValue(CMI.max, "100");
     setValue(CMI.raw, String(best));
+    if (!IS12) setValue("cmi.score.scaled", String(best / 100));
+    setStatus();
+    save();
+  }
+
+  function setStatus() {
     if (IS12) {
       setValue("cmi.core.lesson_status", passed() ? "passed" : "failed");
     } else {
-      setValue("cmi.score.scaled", String(best / 100));
       setValue("cmi.completion_status", "completed");
       setValue("cmi.success_status", passed() ? "passed" : "failed");
     }
-    save();
   }
 
   function terminate() {
@@ -449,15 +564,16 @@
   }
 
   function grade() {
+    var questions = drawnQuestions();
     var perQuestion = {};
     var correct = 0;
-    QUESTIONS.forEach(function (q) {
+    questions.forEach(function (q) {
       var ok = sameSet(state.q.a[q.id] || [], q.correct);
       perQuestion[q.id] = ok;
       if (ok) correct += 1;
     });
-    var score = QUESTIONS.length ? Math.round((correct / QUESTIONS.length) * 100) : 0;
-    return { correct: correct, total: QUESTIONS.length, score: score, passed: score >= mastery(), perQuestion: perQuestion };
+    var score = questions.length ? Math.round((correct / questions.length) * 100) : 0;
+    return { correct: correct, total: questions.length, score: score, passed: score >= mastery(), perQuestion: perQuestion };
   }
 
   function setupQuiz(el) {
@@ -465,31 +581,99 @@
     var error = one(".quiz-error", el);
     var submit = one(".quiz-submit", el);
     var resultEl = one(".quiz-result", el);
-    var inputs = all("input", form);
+    var objectivesEl = one(".quiz-objectives", resultEl);
+    var fieldsets = {};
+    all(".quiz-q", form).forEach(function (fieldset) { fieldsets[fieldset.getAttribute("data-question")] = fieldset; });
+
+    /* Show this try's questions in their drawn order, options in their shuffled order; hide the rest. */
+    function layout() {
+      var drawn = drawOf(state.q.r, state.q.x);
+      BANK.forEach(function (q) {
+        var shown = drawn.ids.indexOf(q.id) >= 0;
+        fieldsets[q.id].hidden = !shown;
+        all("input", fieldsets[q.id]).forEach(function (input) { input.disabled = !shown; });
+      });
+      drawn.ids.forEach(function (id, index) {
+        var fieldset = fieldsets[id];
+        form.insertBefore(fieldset, error);
+        one(".quiz-num", fieldset).textContent = fmt(T.quiz_question, { n: index + 1, total: drawn.ids.length });
+        var feedback = one(".quiz-feedback", fieldset);
+        drawn.options[id].forEach(function (optionId) {
+          fieldset.insertBefore(document.getElementById("q-" + id + "-" + optionId).parentNode, feedback);
+        });
+      });
+    }
 
     function readAnswer(questionId) {
-      var picked = all("input", one("#q-" + questionId, form))
+      var checked = all("input", fieldsets[questionId])
         .filter(function (input) { return input.checked; })
         .map(function (input) { return input.value; });
+      // In the authored order, whatever order the options are shown in (the interactions report it so).
+      var picked = BY_ID[questionId].options.filter(function (o) { return checked.indexOf(o) >= 0; });
       if (picked.length) state.q.a[questionId] = picked;
       else delete state.q.a[questionId];
     }
 
+    /* After checking. A wrong answer shows why the chosen option is wrong and the page to revisit, never
+       the correct option: that, and the explanation of questions answered wrong, only once the learner has
+       passed (the register trusts a pass; a failed try must not hand out the answers for the next). */
     function showResult(result) {
-      inputs.forEach(function (input) {
-        input.disabled = !!result;
-        // Disabled controls look pale: after checking, the learner's own choices are also said in words.
-        var label = one('label[for="' + input.id + '"]', form);
-        if (result && input.checked) label.setAttribute("data-note", T.quiz_your_choice);
-        else label.removeAttribute("data-note");
-      });
+      var questions = drawnQuestions();
+      var reveal = !!result && passed();
+      var wrongObjectives = {};
+      var wrongPages = {};
       submit.hidden = !!result;
       resultEl.hidden = !result;
-      all(".quiz-q", form).forEach(function (fieldset) {
+      questions.forEach(function (q) {
+        var fieldset = fieldsets[q.id];
+        var given = state.q.a[q.id] || [];
+        var ok = !!result && result.perQuestion[q.id];
+        all("input", fieldset).forEach(function (input) {
+          input.disabled = !!result;
+          // Disabled controls look pale: after checking, the learner's own choices are also said in words.
+          var label = one('label[for="' + input.id + '"]', fieldset);
+          if (result && input.checked) label.setAttribute("data-note", T.quiz_your_choice);
+          else label.removeAttribute("data-note");
+        });
         var feedback = one(".quiz-feedback", fieldset);
         feedback.hidden = !result;
-        feedback.classList.toggle("is-correct", !!result && result.perQuestion[fieldset.getAttribute("data-question")]);
+        feedback.classList.toggle("is-correct", ok);
+        var verdict = one(".quiz-verdict", fieldset);
+        verdict.textContent = "";
+        if (result) {
+          var mark = document.createElement("span");
+          mark.setAttribute("aria-hidden", "true");
+          mark.textContent = ok ? "✓ " : "✗ ";
+          verdict.appendChild(mark);
+          verdict.appendChild(document.createTextNode(ok ? T.quiz_correct : T.quiz_incorrect));
+        }
+        var chosenWrong = given.filter(function (o) { return q.correct.indexOf(o) < 0; });
+        all(".quiz-opt-fb", fieldset).forEach(function (p) {
+          p.hidden = !result || ok || chosenWrong.indexOf(p.getAttribute("data-for")) < 0;
+        });
+        var missed = one(".quiz-missed", fieldset);
+        if (missed) missed.hidden = !result || ok || chosenWrong.length > 0;
+        var revisit = one(".quiz-revisit", fieldset);
+        if (revisit) revisit.hidden = !result || ok;
+        one(".quiz-answer", fieldset).hidden = !reveal || ok;
+        one(".quiz-why", fieldset).hidden = !(ok || reveal);
+        if (result && !ok && q.objective >= 0) {
+          wrongObjectives[q.objective] = true;
+          wrongPages[q.objective + ":" + q.revisit] = true;
+        }
       });
+      if (objectivesEl) {
+        var any = false;
+        all("li[data-objective]", objectivesEl).forEach(function (li) {
+          var k = li.getAttribute("data-objective");
+          li.hidden = !wrongObjectives[k];
+          any = any || !li.hidden;
+          all(".quiz-goto", li).forEach(function (button) {
+            button.hidden = !wrongPages[k + ":" + button.getAttribute("data-goto")];
+          });
+        });
+        objectivesEl.hidden = !any;
+      }
       if (!result) return;
       one(".quiz-score", resultEl).textContent = fmt(T.quiz_result_score, result);
       one(".quiz-outcome", resultEl).textContent = fmt(result.passed ? T.quiz_passed : T.quiz_failed, { mastery: mastery() });
@@ -499,9 +683,11 @@
     }
 
     function refresh() {
-      inputs.forEach(function (input) {
-        var questionId = input.closest(".quiz-q").getAttribute("data-question");
-        input.checked = (state.q.a[questionId] || []).indexOf(input.value) >= 0;
+      layout();
+      BANK.forEach(function (q) { // questions of an earlier try keep no ticks either
+        all("input", fieldsets[q.id]).forEach(function (input) {
+          input.checked = (state.q.a[q.id] || []).indexOf(input.value) >= 0;
+        });
       });
       error.hidden = true;
       showResult(state.q.d ? grade() : null);
@@ -517,7 +703,7 @@
       event.preventDefault();
       if (state.q.d) return;
       var missing = [];
-      QUESTIONS.forEach(function (q, i) { if (!state.q.a[q.id]) missing.push(i + 1); });
+      drawnQuestions().forEach(function (q, i) { if (!state.q.a[q.id]) missing.push(i + 1); });
       if (missing.length) {
         error.textContent = fmt(T.quiz_unanswered, { list: missing.join(", ") });
         error.hidden = false;
@@ -533,12 +719,21 @@
       one(".quiz-result-heading", resultEl).focus();
     });
 
+    // A retry draws again: a new seed, and the questions just asked are avoided where the bank allows.
     one(".quiz-retry", resultEl).addEventListener("click", function () {
+      state.q.x = drawOf(state.q.r, state.q.x).ids.slice();
+      state.q.r = newSeed();
       state.q.a = {};
       state.q.d = 0;
       refresh();
       save();
-      inputs[0].focus();
+      one("input:not([disabled])", form).focus();
+    });
+
+    // "Revisit the page" buttons go to that page of the module.
+    el.addEventListener("click", function (event) {
+      var button = event.target.closest(".quiz-goto");
+      if (button) go(SECTION_IDS.indexOf(button.getAttribute("data-goto")));
     });
     refreshers.push(refresh);
   }
@@ -613,6 +808,7 @@
 
   var restored = startLms();
   if (restored) state = restored;
+  if (!state.q.r) state.q.r = newSeed(); // this try's questions are fixed from here on, also on resume
   refreshers.forEach(function (refresh) { refresh(); });
   showSection(Math.max(0, SECTION_IDS.indexOf(state.c)), false);
   save();
@@ -633,6 +829,9 @@
     errors: function () { return lms.errors.slice(); },
     state: function () { return JSON.parse(serialize(state)); },
     serialize: function (st) { return serialize(st || state); },
-    longestState: longestState
+    encode: encode,
+    longestState: longestState,
+    draw: function (seed, avoid) { return draw(seed, avoid || []); },
+    drawn: function () { return drawOf(state.q.r, state.q.x).ids.slice(); }
   };
 })();

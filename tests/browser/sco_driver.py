@@ -9,7 +9,8 @@ from typing import Any
 
 from playwright.sync_api import Frame, Locator, Page, expect
 
-from scorm.authoring import Course, House, HousePart, Question, Quiz, Scenario
+from scorm.authoring import Course, House, HousePart, Scenario
+from scorm.quiz import Question, Quiz
 from scorm.render import load_messages
 
 
@@ -150,15 +151,33 @@ class ScoDriver:
             elif question.type == "multiple":
                 box.uncheck()
 
-    def answer_quiz(self, quiz: Quiz, right: list[bool]) -> None:
-        for question, ok in zip(quiz.questions, right, strict=True):
+    def drawn(self) -> list[Question]:
+        """This try's questions as the quiz shows them, in their order."""
+        ids: list[str] = self.frame.evaluate(
+            "() => [...document.querySelectorAll('.quiz-q:not([hidden])')].map(f => f.dataset.question)"
+        )
+        by_id = {q.id: q for q in self.course.quiz.questions}
+        return [by_id[i] for i in ids]
+
+    def answer_quiz(self, quiz: Quiz, right: list[bool]) -> list[Question]:
+        """Answer this try's questions, right or wrong in the order shown; returns them in that order."""
+        drawn = self.drawn()
+        assert len(drawn) == quiz.per_attempt
+        for question, ok in zip(drawn, right, strict=True):
             self.answer(question, list(question.correct_ids) if ok else wrong_answer(question))
+        return drawn
 
     def submit(self) -> Locator:
         self.current().get_by_role("button", name=self.t["quiz_submit"], exact=True).click()
         result = self.current().locator(".quiz-result")
         expect(result).to_be_visible()
         return result
+
+    def retry(self) -> None:
+        """Press the result's retry button: the answers are cleared for a new try."""
+        result = self.current().locator(".quiz-result")
+        result.get_by_role("button", name=self.t["quiz_retry"], exact=True).click()
+        expect(result).to_be_hidden()
 
     # --- state
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from scorm.authoring import Course, House, Quiz, Scenario
+from scorm.authoring import Course, House, Scenario
+from scorm.quiz import Question, Quiz
 from tests.browser.conftest import Site
 from tests.browser.sco_driver import ScoDriver, expected_score, wrong_answer
 
@@ -77,8 +78,11 @@ def interactions(cmi: dict[str, Any]) -> list[dict[str, str]]:
     return found
 
 
-def walk_whole_module(sco: ScoDriver, *, quiz_right: list[bool] | None) -> None:
-    """Visit every section in order: open every house part, play the scenario, answer and submit the quiz."""
+def walk_whole_module(sco: ScoDriver, *, quiz_right: list[bool] | None) -> list[Question]:
+    """Visit every section in order: open every house part, play the scenario, answer and submit the quiz.
+
+    Returns the questions the quiz drew, in the order shown."""
+    drawn: list[Question] = []
     for index in range(1, len(sco.sections)):
         sco.next()
         section = sco.sections[index]
@@ -88,17 +92,18 @@ def walk_whole_module(sco: ScoDriver, *, quiz_right: list[bool] | None) -> None:
         elif isinstance(section, Scenario):
             sco.play_scenario(section)
         elif isinstance(section, Quiz) and quiz_right is not None:
-            sco.answer_quiz(section, quiz_right)
+            drawn = sco.answer_quiz(section, quiz_right)
             sco.submit()
+    return drawn
 
 
-def check_interactions(cmi: dict[str, Any], quiz: Quiz, right: list[bool], standard: str) -> None:
+def check_interactions(cmi: dict[str, Any], drawn: list[Question], right: list[bool], standard: str) -> None:
     sep = "," if standard == "scorm12" else "[,]"
     response_key = "student_response" if standard == "scorm12" else "learner_response"
     wrong = "wrong" if standard == "scorm12" else "incorrect"
     recorded = interactions(cmi)
-    assert len(recorded) == len(quiz.questions)
-    for item, question, ok in zip(recorded, quiz.questions, right, strict=True):
+    assert len(recorded) == len(drawn)
+    for item, question, ok in zip(recorded, drawn, right, strict=True):
         given = list(question.correct_ids) if ok else wrong_answer(question)
         assert item["id"] == question.id
         assert item["type"] == "choice"
@@ -117,8 +122,8 @@ def test_quiz_answered_right_ends_completed_and_passed_with_100(
     page: Page, site: Site, course: Course, standard: str
 ) -> None:
     sco = open_in_lms(page, site, course, standard)
-    right = [True] * len(course.quiz.questions)
-    walk_whole_module(sco, quiz_right=right)
+    right = [True] * course.quiz.per_attempt
+    drawn = walk_whole_module(sco, quiz_right=right)
     sco.go_to(sco.index_of("quiz"))
     n = len(right)
     expect(sco.current().locator(".quiz-score")).to_have_text(
@@ -151,7 +156,7 @@ def test_quiz_answered_right_ends_completed_and_passed_with_100(
         assert saved["exit"] == "normal"
         assert set_values(log, "cmi.completion_status")[0] == "incomplete"
     assert SESSION_TIME[standard].match(saved["lastSessionTime"])
-    check_interactions(cmi, course.quiz, right, standard)
+    check_interactions(cmi, drawn, right, standard)
 
     # The bookmark followed every page, and the suspend data holds the whole finished state.
     location = "cmi.core.lesson_location" if standard == "scorm12" else "cmi.location"
@@ -169,11 +174,11 @@ def test_quiz_answered_wrong_ends_failed_with_the_right_score(
 ) -> None:
     sco = open_in_lms(page, site, course, standard)
     quiz = course.quiz
-    right = [i == 0 for i in range(len(quiz.questions))]  # only the first question right
+    right = [i == 0 for i in range(quiz.per_attempt)]  # only the first question right
     score = expected_score(1, len(right))
     assert score < course.mastery_score, "this test needs a quiz where one right answer is not enough"
     sco.go_to(sco.index_of("quiz"))
-    sco.answer_quiz(quiz, right)
+    drawn = sco.answer_quiz(quiz, right)
     sco.submit()
     expect(sco.current().locator(".quiz-score")).to_have_text(
         sco.t["quiz_result_score"].format(correct=1, total=len(right), score=score)
@@ -181,11 +186,17 @@ def test_quiz_answered_wrong_ends_failed_with_the_right_score(
     expect(sco.current().locator(".quiz-outcome")).to_have_text(
         sco.t["quiz_failed"].format(mastery=course.mastery_score)
     )
-    # Every question says in words whether it was right, and explains why.
-    for question, ok in zip(quiz.questions, right, strict=True):
+    # Every question says in words whether it was right; a right one explains why, a wrong one says why the
+    # chosen option is wrong and which page to revisit, and never which option is right.
+    for question, ok in zip(drawn, right, strict=True):
         feedback = sco.current().locator(f"#q-{question.id} .quiz-feedback")
         expect(feedback).to_contain_text(sco.t["quiz_correct"] if ok else sco.t["quiz_incorrect"])
-        expect(feedback.locator(".quiz-why")).to_be_visible()
+        expect(feedback.locator(".quiz-why")).to_be_visible(visible=ok)
+        expect(feedback.locator(".quiz-answer")).to_be_hidden()
+        if not ok:
+            (chosen_wrong,) = wrong_answer(question)
+            expect(feedback.locator(f'.quiz-opt-fb[data-for="{chosen_wrong}"]')).to_be_visible()
+            expect(feedback.locator(".quiz-revisit")).to_be_visible()
         # The learner's own choice is marked in words too (disabled controls look pale).
         chosen = next(
             o for o in question.options if o.id == (question.correct_ids if ok else wrong_answer(question))[0]
@@ -210,7 +221,7 @@ def test_quiz_answered_wrong_ends_failed_with_the_right_score(
         assert cmi["cmi.score.raw"] == str(score)
         assert float(cmi["cmi.score.scaled"]) == pytest.approx(score / 100)
     assert saved["exit"] == "suspend"  # not finished: the learner may come back and try again
-    check_interactions(cmi, quiz, right, standard)
+    check_interactions(cmi, drawn, right, standard)
 
 
 def test_reload_mid_module_resumes_at_the_bookmark_with_answers_kept(
@@ -227,7 +238,8 @@ def test_reload_mid_module_resumes_at_the_bookmark_with_answers_kept(
     sco.choose(scenario, first_step.id, first_step.choices[0].id)
     quiz = course.quiz
     sco.go_to(sco.index_of("quiz"))
-    first, second = quiz.questions[0], quiz.questions[1]
+    drawn = sco.drawn()
+    first, second = drawn[0], drawn[1]
     sco.answer(first, list(first.correct_ids))
     sco.answer(second, wrong_answer(second))
     before = sco.state()
@@ -242,6 +254,7 @@ def test_reload_mid_module_resumes_at_the_bookmark_with_answers_kept(
     sco = ScoDriver.in_lms(page, course)
     sco.expect_at(sco.index_of("quiz"))
     assert sco.state() == before
+    assert sco.drawn() == drawn  # the same try: same questions, same order
     for question, given in ((first, first.correct_ids), (second, wrong_answer(second))):
         fieldset = sco.current().locator(f"#q-{question.id}")
         for option in question.options:
@@ -265,7 +278,7 @@ def test_reload_mid_module_resumes_at_the_bookmark_with_answers_kept(
 
     # The resumed session finishes and reports like any other.
     sco.go_to(sco.index_of("quiz"))
-    sco.answer_quiz(quiz, [True] * len(quiz.questions))
+    sco.answer_quiz(quiz, [True] * quiz.per_attempt)
     sco.submit()
     close_sco(page)
     cmi = stored(page)["cmi"]
@@ -280,12 +293,11 @@ def test_retry_clears_answers_and_the_best_score_is_reported(
     course = sample_course
     sco = open_in_lms(page, site, course, standard)
     quiz = course.quiz
-    n = len(quiz.questions)
+    n = quiz.per_attempt
     sco.go_to(sco.index_of("quiz"))
     sco.answer_quiz(quiz, [False] * n)
-    result = sco.submit()
-    result.get_by_role("button", name=sco.t["quiz_retry"], exact=True).click()
-    expect(result).to_be_hidden()
+    sco.submit()
+    sco.retry()
     expect(sco.current().locator("input:checked")).to_have_count(0)
     expect(sco.current().locator(".quiz-feedback:visible")).to_have_count(0)
     sco.answer_quiz(quiz, [True] * n)

@@ -54,7 +54,31 @@ def test_source_mistake_is_one_line_on_stderr_and_nothing_is_written(tmp_path: P
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
-    assert f"{courses / 'mini' / 'fi' / 'tietovisa.yaml'}:12:" in proc.stderr
+    assert f"{courses / 'mini' / 'fi' / 'tietovisa.yaml'}:17:" in proc.stderr
     assert "'type' must be 'single' or 'multiple'" in proc.stderr
     assert "nothing was written" in proc.stderr
     assert not out.exists()
+
+
+def test_a_duration_far_from_the_estimate_is_a_warning_and_the_build_goes_on(tmp_path: Path) -> None:
+    courses = tmp_path / "courses"
+    make_course(courses)  # declares 10 minutes for a few dozen words
+    env = {
+        "LMS_BRIDGE_COURSES_DIR": str(courses),
+        "LMS_BRIDGE_DATA_DIR": str(tmp_path / "data"),
+        "LMS_BRIDGE_SECRET_KEY": "x",
+        "LMS_BRIDGE_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "PATH": "/usr/bin:/bin",
+    }
+    cli = Path(sys.executable).parent / "lms-bridge"
+    proc = subprocess.run(
+        [str(cli), "build", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Built 2 packages" in proc.stdout
+    assert "mini: course.yaml declares estimated_minutes: 10, far from the estimated" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from scorm.authoring import END, House, Page, Quiz, Scenario, load_course
+from scorm.authoring import END, House, Page, Scenario, load_course
 from scorm.errors import SourceError
+from scorm.quiz import Quiz
 
 COURSE_YAML = """\
 id: mini
@@ -61,22 +62,27 @@ outro: "Loppu."
 
 QUIZ = """\
 title: "Tietovisa"
+per_attempt: 1
 questions:
   - id: q1
+    objective: 1
+    revisit: 01-alku.md
     type: single
     text: "Kysymys?"
     options:
       - {id: a, text: "Oikein", correct: true}
-      - {id: b, text: "Väärin"}
+      - {id: b, text: "Väärin", feedback: "Tämä ei pidä paikkaansa."}
     explanation: "Siksi."
     sources: [S0]
   - id: q2
+    objective: 1
+    revisit: 01-alku.md
     type: multiple
     text: "Monta?"
     options:
       - {id: a, text: "Yksi", correct: true}
       - {id: b, text: "Kaksi", correct: true}
-      - {id: c, text: "Ei"}
+      - {id: c, text: "Ei", feedback: "Ei käy."}
     explanation: "Kaksi oikein."
 """
 
@@ -167,41 +173,42 @@ def test_valid_course_loads_every_section(tmp_path: Path) -> None:
         (
             {
                 "tietovisa_yaml": QUIZ.replace(
-                    '      - {id: b, text: "Väärin"}', '      - {id: b, text: "Väärin", correct: true}'
+                    '{id: b, text: "Väärin", feedback: "Tämä ei pidä paikkaansa."}',
+                    '{id: b, text: "Väärin", correct: true}',
                 )
             },
             "fi/tietovisa.yaml",
-            6,
+            9,
             "exactly one correct option (has 2)",
         ),
         (
             {"tietovisa_yaml": QUIZ.replace("{id: c, text:", "{id: cc, text:")},
             "fi/tietovisa.yaml",
-            17,
+            22,
             "an option id must be one letter a-z or digit (got 'cc')",
         ),
         (
             {"tietovisa_yaml": QUIZ.replace("id: q2", "id: q1")},
             "fi/tietovisa.yaml",
-            11,
+            14,
             "question id 'q1' is used twice",
         ),
         (
             {"tietovisa_yaml": QUIZ.replace("type: multiple", "type: many")},
             "fi/tietovisa.yaml",
-            12,
+            17,
             "'type' must be 'single' or 'multiple'",
         ),
         (
             {"tietovisa_yaml": QUIZ.replace("    sources: [S0]", "    sources: [S9]")},
             "fi/tietovisa.yaml",
-            10,
+            13,
             "source 'S9' is not listed",
         ),
         (
             {"tietovisa_yaml": QUIZ.replace('    text: "Kysymys?"', '    text: "Kysymys: mikä?" oops')},
             "fi/tietovisa.yaml",
-            5,
+            8,
             "not valid YAML",
         ),
         (
@@ -256,6 +263,12 @@ def test_valid_course_loads_every_section(tmp_path: Path) -> None:
             "fi/talo.yaml",
             6,
             "'place' must be one of",
+        ),
+        (
+            {"talo_yaml": HOUSE.replace("perustus ja kerros", "perustus ja kerros, " + "sana " * 11)},
+            "fi/talo.yaml",
+            3,
+            "'image_label' has 16 words",
         ),
         (
             {"talo_yaml": HOUSE.replace("place: foundation", "place: floor")},

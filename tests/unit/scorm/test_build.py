@@ -119,6 +119,6 @@ def test_a_mistake_writes_nothing(tmp_path: Path, schemas: SchemaSet) -> None:
         (sources / "zzz" / "course.yaml").read_text().replace("id: mini", "id: zzz")
     )
     out = tmp_path / "dist"
-    with pytest.raises(SourceError, match=r"tietovisa\.yaml:12"):
+    with pytest.raises(SourceError, match=r"tietovisa\.yaml:17"):
         build_all(sources, out, schemas=schemas)
     assert not out.exists() or list(out.iterdir()) == []

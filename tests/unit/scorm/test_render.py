@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from lxml import html
 
-from scorm.authoring import Course, House, Page, Quiz, discover, load_course
+from scorm.authoring import Course, House, Page, discover, load_course
 from scorm.errors import BuildError
-from scorm.render import SCO_DIR, Standard, load_messages, render_course
+from scorm.quiz import Quiz
+from scorm.render import SCO_DIR, Standard, compact_source, load_messages, render_course
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "tests" / "data" / "courses" / "naytemoduuli"
@@ -98,6 +99,24 @@ def test_markdown_raw_html_is_shown_as_text_and_links_pictures_tables_are_safe(s
     assert page.xpath(".//h2")[0].text_content() == "Väliotsikko"
 
 
+def test_each_table_is_named_after_its_heading_for_screen_readers(sample: Course) -> None:
+    table = "| a |\n|---|\n| 1 |\n\n"
+    body = f"Alku.\n\n{table}## **Laskuesimerkki**\n\n{table}{table}"
+    (page,) = document(render_course(with_page(sample, body), standard="scorm12")).xpath(
+        '//section[@data-id="extra"]'
+    )
+    labels = [wrap.get("aria-label") for wrap in page.xpath('.//div[@class="table-wrap"]')]
+    assert labels == ["Taulukko: Lisäsivu", "Taulukko: Laskuesimerkki", "Taulukko: Laskuesimerkki (2)"]
+
+
+@pytest.mark.parametrize("folder", ALL_COURSES, ids=[f.name for f in ALL_COURSES])
+def test_no_two_tables_of_a_module_share_a_screen_reader_name(folder: Path) -> None:
+    doc = document(render_course(load_course(folder), standard="scorm12"))
+    labels = [wrap.get("aria-label") for wrap in doc.xpath('//div[@class="table-wrap"]')]
+    assert len(labels) == len(set(labels))
+    assert "Taulukko" not in labels
+
+
 def test_course_text_cannot_end_the_data_script(sample: Course) -> None:
     quiz = sample.quiz
     question = dataclasses.replace(quiz.questions[0], text="Mikä </script><b>lihava</b>?")
@@ -120,8 +139,9 @@ def test_house_parts_are_buttons_controlling_hidden_panels_bottom_up(sample: Cou
         (panel,) = doc.xpath(f'//*[@id="{button.get("aria-controls")}"]')
         assert panel.get("hidden") is not None
     assert all(svg.get("aria-hidden") == "true" for svg in picture.xpath(".//svg"))
-    # The same content as a plain list: one heading per part.
-    assert len(doc.xpath('//div[@class="house-list"]/h3')) == len(house.parts)
+    # The same content as a plain list, folded away: one heading per part.
+    assert len(doc.xpath('//details[@class="house-list"]/h2')) == len(house.parts)
+    assert doc.xpath('//details[@class="house-list"]')[0].get("open") is None
 
 
 def test_quiz_questions_are_fieldsets_with_labelled_inputs(sample: Course) -> None:
@@ -135,6 +155,46 @@ def test_quiz_questions_are_fieldsets_with_labelled_inputs(sample: Course) -> No
             assert field.get("type") == kind
             (label,) = doc.xpath(f'//label[@for="{field.get("id")}"]')
             assert label.text_content() == option.text
+
+
+def test_the_quiz_holds_the_bank_with_feedback_and_pages_and_shows_no_answer_before_checking(
+    sample: Course,
+) -> None:
+    quiz: Quiz = sample.quiz
+    files = render_course(sample, standard="scorm12")
+    data = sco_data(files)["quiz"]
+    assert data["per_attempt"] == quiz.per_attempt == 3
+    assert [(q["id"], q["objective"], q["revisit"]) for q in data["questions"]] == [
+        (q.id, q.objective - 1, q.revisit) for q in quiz.questions
+    ]
+    doc = document(files)
+    titles = {s.id: s.title for s in sample.sections}
+    for question in quiz.questions:
+        (fieldset,) = doc.xpath(f'//fieldset[@id="q-{question.id}"]')
+        (feedback,) = fieldset.xpath('./div[@class="quiz-feedback"]')
+        assert feedback.get("hidden") is not None
+        for option in question.options:
+            found = feedback.xpath(f'.//p[@class="quiz-opt-fb"][@data-for="{option.id}"]')
+            if option.correct:
+                assert found == []
+            else:
+                (line,) = found
+                assert line.get("hidden") is not None
+                assert line.text_content() == option.feedback
+        (revisit,) = feedback.xpath('.//p[@class="quiz-revisit"]//button')
+        assert (revisit.get("data-goto"), revisit.text_content()) == (
+            question.revisit,
+            titles[question.revisit],
+        )
+        for kind in ("quiz-answer", "quiz-why"):
+            (part,) = feedback.xpath(f'./*[@class="{kind}"]')
+            assert part.get("hidden") is not None
+    items = doc.xpath('//div[@class="quiz-objectives"]//li')
+    assert [li.text_content().split("\n")[0].strip() for li in items] == list(sample.objectives)
+    assert all(li.get("hidden") is not None for li in items)
+    note = doc.xpath('//p[@class="quiz-draw-note"]')[0].text_content()
+    assert "3 kysymystä" in note
+    assert "4 kysymyksen" in note
 
 
 def test_ui_strings_follow_the_course_language(sample: Course) -> None:
@@ -175,6 +235,20 @@ def test_first_page_of_every_module_stays_light(folder: Path) -> None:
     files = render_course(load_course(folder), standard="scorm2004")
     first_page = sum(len(files[name]) for name in ("index.html", "sco/sco.js", "sco/sco.css"))
     assert first_page < 150_000
+
+
+def test_the_script_and_style_ship_without_comment_lines_and_indentation() -> None:
+    source = (
+        '/* heading\n   comment */\n(function () {\n  // why\n\n  var url = "http://x"; // kept: after code\n'
+        "  /* one line */\n  a(); /* inline */ b();\n})();\n"
+    )
+    assert compact_source(source) == (
+        '(function () {\nvar url = "http://x"; // kept: after code\na(); /* inline */ b();\n})();\n'
+    )
+    files = render_course(load_course(SAMPLE), standard="scorm12")
+    script = (SCO_DIR / "sco.js").read_text(encoding="utf-8")
+    assert files["sco/sco.js"].decode() == compact_source(script)
+    assert len(files["sco/sco.js"]) < 0.8 * len(script.encode())
 
 
 def test_the_sco_saves_on_pagehide_and_visibilitychange_and_never_on_unload() -> None:
