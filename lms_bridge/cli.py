@@ -6,9 +6,10 @@ import sys
 from typing import Any
 
 import click
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, NoAppException
 
 from lms_bridge import create_app
+from lms_bridge.config import ConfigError
 from lms_bridge.errors import DomainError
 
 
@@ -23,7 +24,10 @@ class LmsBridgeGroup(FlaskGroup):
 
 
 def _create_app() -> Any:
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:  # one clear line (e.g. no SECRET_KEY in production), not a traceback
+        raise NoAppException(str(error)) from None
 
 
 cli = LmsBridgeGroup(
@@ -34,6 +38,9 @@ cli = LmsBridgeGroup(
     load_dotenv=False,
     help="lms-bridge: course packages, the player and the staff competence register.",
 )
+# Flask's developer options (--app, --env-file, --debug) mean nothing here: the app is always
+# lms_bridge's, and its settings come from LMS_BRIDGE_* variables (README, Settings).
+cli.params = [param for param in cli.params if param.name not in ("app", "env_file", "debug")]
 
 
 @cli.command("serve")

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -282,7 +283,9 @@ def extract_package(source: Path | BinaryIO, dest: Path, *, limits: Limits | Non
 
 
 def _clean_href(href: str) -> str:
-    return posixpath.normpath(href.split("?", 1)[0].split("#", 1)[0])
+    """The package path a manifest href names. Hrefs are URLs: `How%20it%20works.png` is the file
+    `How it works.png`, as the browser will ask for it."""
+    return posixpath.normpath(unquote(href.split("?", 1)[0].split("#", 1)[0]))
 
 
 def _semantic_findings(manifest: Manifest, names: set[str]) -> Iterator[Finding]:

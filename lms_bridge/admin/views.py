@@ -46,6 +46,7 @@ from lms_bridge.packages.content import CONTENT_SANDBOX, ContentGrant, frame_url
 from lms_bridge.packages.errors import PackageImportError
 from lms_bridge.packages.settings import content_origin, package_limits, schema_set
 from lms_bridge.packages.store import PackageStore
+from lms_bridge.packages.warnings import group_warnings
 from lms_bridge.register.lookups import all_unit_codes, get_unit_by_code
 from lms_bridge.register.scopes import assign_units, units_by_account
 
@@ -147,7 +148,12 @@ def import_package() -> tuple[str, int] | BaseResponse:
 @require_role("admin")
 def version(version_id: int) -> str:
     found = service.get_version(get_session(), version_id)
-    return render_template("admin/version.html", version=found, course=found.course)
+    return render_template(
+        "admin/version.html",
+        version=found,
+        course=found.course,
+        warning_groups=group_warnings(found.warnings),
+    )
 
 
 @bp.get("/courses/<slug>")

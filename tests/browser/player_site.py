@@ -27,7 +27,7 @@ from lms_bridge import PROJECT_ROOT
 from lms_bridge.catalog.builtin import builtin_course
 from lms_bridge.catalog.framework import DEFAULT_FRAMEWORK, parse_framework
 from lms_bridge.catalog.models import Competence
-from lms_bridge.catalog.service import publish, set_course_rules
+from lms_bridge.catalog.service import get_course_by_slug, publish, set_course_rules
 from lms_bridge.db import transaction, utcnow
 from lms_bridge.demo.generator import generate_demo
 from lms_bridge.packages.service import import_package
@@ -160,7 +160,7 @@ def _load(app: Flask, root: Path, fixtures_dir: Path) -> tuple[dict[str, Course]
                 actor="test",
                 origin="cli",
                 course_slug=slug,
-                new_course=True,
+                new_course=get_course_by_slug(session, slug) is None,  # the demo made the built-in ones
             )
             set_course_rules(
                 session, course=result.course, competence_codes=[competence], passing_score=None, actor="test"

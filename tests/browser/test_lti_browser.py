@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select, update
 
 from lms_bridge.catalog.framework import DEFAULT_FRAMEWORK, parse_framework
-from lms_bridge.catalog.service import publish, set_course_rules
+from lms_bridge.catalog.service import get_course_by_slug, publish, set_course_rules
 from lms_bridge.db import transaction, utcnow
 from lms_bridge.demo.generator import generate_demo
 from lms_bridge.lti import platforms
@@ -73,7 +73,7 @@ def _site(folder: Path, shared_dir: Path, *, partitioned: bool) -> tuple[LiveSer
             actor="test",
             origin="cli",
             course_slug=SLUG,
-            new_course=True,
+            new_course=get_course_by_slug(session, SLUG) is None,  # the demo made the built-in ones
         )
         set_course_rules(
             session,

@@ -162,7 +162,7 @@ def test_forms_need_the_csrf_token(db_app: Flask, built_module: Callable[..., by
     db_app.config["WTF_CSRF_ENABLED"] = True
     response = upload(client, built_module())
     assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "CSRF" in response.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "turvatarkiste puuttui" in response.get_data(as_text=True)  # type: ignore[attr-defined]
 
 
 def test_built_modules_can_be_downloaded_for_moodle(db_app: Flask, client: FlaskClient) -> None:
@@ -181,3 +181,21 @@ def test_built_modules_can_be_downloaded_for_moodle(db_app: Flask, client: Flask
     assert "attachment" in download.headers["Content-Disposition"]
     assert client.get("/admin/built/notes.txt").status_code == 404
     assert client.get("/admin/built/..%2Fsecret_key").status_code == 404
+
+
+def test_many_warnings_are_grouped_by_kind_in_finnish_with_the_technical_lines_folded(
+    signed_in, make_version, session
+) -> None:
+    version = make_version()
+    version.warnings = [
+        {"code": "xsd", "message": f"imsmanifest.xml line {n}: Element 'x': not expected.", "member": None}
+        for n in range(171)
+    ] + [{"code": "file_missing", "message": "The manifest lists a b.png, which is not in the package."}]
+    session.flush()
+    client, _admin = signed_in("admin")
+    page = client.get(f"/admin/versions/{version.id}").text
+    assert "171 huomautusta: Manifesti poikkeaa SCORM-skeemoista." in page
+    assert "1 huomautus: Manifesti luettelee tiedostoja" in page
+    assert page.count("<details>") == 2
+    assert page.count("not expected") == 5  # five examples, the rest counted
+    assert "… ja 166 muuta samanlaista." in page

@@ -82,3 +82,32 @@ def test_a_duration_far_from_the_estimate_is_a_warning_and_the_build_goes_on(tmp
     assert "Built 2 packages" in proc.stdout
     assert "mini: course.yaml declares estimated_minutes: 10, far from the estimated" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_the_command_shows_our_commands_without_flasks_developer_options(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from lms_bridge.cli import cli
+
+    monkeypatch.setenv("LMS_BRIDGE_ENV", "development")
+    monkeypatch.setenv("LMS_BRIDGE_INSTANCE_PATH", str(tmp_path))
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for ours in ("packages", "catalog", "reports", "accounts", "competences", "lti"):
+        assert ours in result.output
+    for flask_option in ("--app", "--env-file", "--debug"):
+        assert flask_option not in result.output
+
+
+def test_a_production_machine_without_a_secret_gets_one_line_not_a_traceback(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from lms_bridge.cli import cli
+
+    monkeypatch.delenv("LMS_BRIDGE_SECRET_KEY", raising=False)
+    monkeypatch.setenv("LMS_BRIDGE_ENV", "production")
+    monkeypatch.setenv("LMS_BRIDGE_INSTANCE_PATH", str(tmp_path))
+    result = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert result.exit_code != 0
+    assert "SECRET_KEY puuttuu" in result.output
+    assert "Traceback" not in result.output

@@ -36,3 +36,30 @@ def test_users_get_the_generic_page_and_the_error_is_logged(
     assert api.json["error"]["code"] == "internal"
     assert "a bug" not in api.text
     assert any("Unhandled error on /boom" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "finnish"),
+    [
+        ("get", "/ei-ole-olemassa", 404, "Sivua ei löydy"),
+        ("delete", "/auth/login", 405, "väärä pyyntötapa"),
+        ("post", "/auth/login", 400, "turvatarkiste puuttui"),
+    ],
+)
+def test_http_errors_are_finnish_pages_in_the_sites_layout(
+    db_app: Flask, method: str, path: str, status: int, finnish: str
+) -> None:
+    response = getattr(db_app.test_client(), method)(path)
+    assert response.status_code == status
+    assert finnish in response.text
+    assert 'class="site-header"' in response.text  # the site's own layout
+    assert "The requested URL" not in response.text
+    if status == 405:
+        assert "GET" in response.headers["Allow"]
+
+
+def test_a_too_large_body_is_a_finnish_413(db_app: Flask) -> None:
+    big = b"x" * (db_app.config["MAX_FORM_BYTES"] + 1)
+    response = db_app.test_client().post("/auth/login", data=big, content_type="application/octet-stream")
+    assert response.status_code == 413
+    assert "liian suuri" in response.text

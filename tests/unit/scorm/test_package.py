@@ -253,3 +253,17 @@ def test_index_json_is_the_documented_source(scorm_index: dict[str, Any]) -> Non
         scorm_index["packages"][0]
     )
     assert json.dumps(scorm_index)
+
+
+def test_manifest_hrefs_are_urls_percent_encoded_names_are_found(schemas: SchemaSet) -> None:
+    files = minimal_files()
+    manifest = files["imsmanifest.xml"].replace(
+        b'<file href="two.html"/>', b'<file href="two.html"/><file href="How%20it%20works.png"/>'
+    )
+    assert manifest != files["imsmanifest.xml"]
+    data = zip_of({**files, "imsmanifest.xml": manifest, "How it works.png": b"\x89PNG"})
+    report = inspect_package(io.BytesIO(data), schemas=schemas)
+    assert [f for f in report.findings if f.code == "file_missing"] == []
+    missing = zip_of({**files, "imsmanifest.xml": manifest})
+    report = inspect_package(io.BytesIO(missing), schemas=schemas)
+    assert [f.member for f in report.findings if f.code == "file_missing"] == ["How it works.png"]
