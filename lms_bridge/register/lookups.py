@@ -33,3 +33,9 @@ def get_staff(session: Session, staff_id: int) -> Staff | None:
 
 def get_unit_by_id(session: Session, unit_id: int | None) -> OrgUnit | None:
     return session.get(OrgUnit, unit_id) if unit_id is not None else None
+
+
+def staff_match_keys(session: Session) -> list[tuple[int, str, str | None]]:
+    """Every staff member's (id, employee number, e-mail), for matching people of another system."""
+    rows = session.execute(select(Staff.id, Staff.employee_number, Staff.email))
+    return [(row[0], row[1], row[2]) for row in rows]
