@@ -36,6 +36,7 @@ def run_sync(
     actor: str,
     dry_run: bool = False,
     owner: str | None = None,
+    batch_size: int = 200,
 ) -> SyncReport:
     """Sync one site and commit as it goes; returns the report (its errors list says what went wrong).
 
@@ -46,7 +47,7 @@ def run_sync(
     client = client_for(site, config)  # raises TokenUnreadable before anything is locked
     if dry_run:
         try:
-            sync = _site_sync(session, site, client, config, actor, None, None, dry_run=True)
+            sync = _site_sync(session, site, client, config, actor, None, None, batch_size, dry_run=True)
             try:
                 return sync.run()
             except MoodleError as error:
@@ -63,7 +64,7 @@ def run_sync(
     site_id = site.id
     run = start_run(session, site_id, started_by=actor)
     session.commit()
-    sync = _site_sync(session, site, client, config, actor, run, owner)
+    sync = _site_sync(session, site, client, config, actor, run, owner, batch_size)
     try:
         sync.run()
         _finish(session, run.id, sync.report, failed=False)
@@ -94,6 +95,7 @@ def _site_sync(
     actor: str,
     run: MoodleSyncRun | None,
     owner: str | None,
+    batch_size: int,
     *,
     dry_run: bool = False,
 ) -> SiteSync:
@@ -113,6 +115,7 @@ def _site_sync(
         renew=(lambda: lock.renew(session, site_id, owner)) if owner else (lambda: None),
         on_progress=progress,
         dry_run=dry_run,
+        batch_size=batch_size,
     )
 
 
