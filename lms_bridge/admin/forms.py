@@ -5,8 +5,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectMultipleField, StringField, widgets
-from wtforms.validators import NumberRange, Optional, Regexp
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
+from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
 
 
 class ImportForm(FlaskForm):  # type: ignore[misc]
@@ -55,3 +64,42 @@ class SupervisorForm(FlaskForm):  # type: ignore[misc]
             Regexp(r"^[A-Za-z0-9_.-]{1,50}$", message=_l("Henkilönumero ilman välilyöntejä.")),
         ],
     )
+
+
+class MoodleSiteForm(FlaskForm):  # type: ignore[misc]
+    name = StringField(
+        _l("Sivuston nimi"),
+        validators=[
+            DataRequired(_l("Anna nimi.")),
+            Regexp(r"^[a-z0-9][a-z0-9_-]{0,49}$", message=_l("Pieniä kirjaimia, numeroita, - ja _.")),
+        ],
+    )
+    url = StringField(_l("Moodlen osoite"), validators=[DataRequired(_l("Anna osoite."))])
+    # A PasswordField never renders its value back: a refused form does not echo the token.
+    token = PasswordField(_l("Verkkopalvelun token"), validators=[DataRequired(_l("Anna token."))])
+
+
+class MoodleTokenForm(FlaskForm):  # type: ignore[misc]
+    url = StringField(_l("Moodlen osoite"), validators=[DataRequired(_l("Anna osoite."))])
+    token = PasswordField(_l("Uusi token"), validators=[DataRequired(_l("Anna token."))])
+
+
+class MoodleMappingForm(FlaskForm):  # type: ignore[misc]
+    kind = RadioField(
+        _l("Mikä Moodlessa tuottaa osaamisen"),
+        choices=[("course", _l("Kurssin suoritus (kurssin id)")), ("activity", _l("Aktiviteetti (cmid)"))],
+        default="course",
+        validators=[DataRequired()],
+    )
+    moodle_id = IntegerField(
+        _l("Kurssin id tai aktiviteetin cmid"),
+        validators=[
+            DataRequired(_l("Anna tunnus.")),
+            NumberRange(1, message=_l("Positiivinen kokonaisluku.")),
+        ],
+    )
+    competence = SelectField(_l("Osaaminen"), choices=[], validate_choice=True)
+
+
+class ActionForm(FlaskForm):  # type: ignore[misc]
+    """A button that changes something: CSRF only."""

@@ -147,12 +147,12 @@ def start_in_background(app: Flask, site_id: int, owner: str, actor: str) -> Non
     first, the lease runs out and the next sync resumes from the cursor.
     """
     thread = threading.Thread(
-        target=_run_in_app, args=(app, site_id, owner, actor), name=f"moodle-sync-{site_id}", daemon=True
+        target=run_in_app, args=(app, site_id, owner, actor), name=f"moodle-sync-{site_id}", daemon=True
     )
     thread.start()
 
 
-def _run_in_app(app: Flask, site_id: int, owner: str, actor: str) -> None:
+def run_in_app(app: Flask, site_id: int, owner: str, actor: str) -> None:
     with app.app_context():
         session = get_session()
         site = session.get_one(MoodleSite, site_id)
