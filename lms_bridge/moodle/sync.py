@@ -288,7 +288,9 @@ class SiteSync:
             # Nothing to read for them yet (never opened the course): remember what they looked like.
             self._save_states(course, [(learner, False) for learner, _state in quiet], now)
         for start in range(0, len(to_check), self.batch_size):
-            self._batch(course, to_check[start : start + self.batch_size], states)
+            self._batch(course, to_check[start : start + self.batch_size])
+        if quiet and not to_check:
+            self.checkpoint()
 
     def _learner(self, course: _Course, user: MoodleUser, staff_id: int, grades: UserGrades) -> _Learner:
         dates = [user.last_course_access]
@@ -344,7 +346,7 @@ class SiteSync:
             return False
         return any(item.grade_raw is not None for item in grades.items)
 
-    def _batch(self, course: _Course, learners: list[_Learner], states: dict[int, MoodleSyncState]) -> None:
+    def _batch(self, course: _Course, learners: list[_Learner]) -> None:
         events: list[NewCompletion] = []
         checked: list[tuple[_Learner, bool]] = []
         for learner in learners:
