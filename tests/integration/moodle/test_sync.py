@@ -263,3 +263,36 @@ def test_course_completion_time_is_derived_and_a_course_without_criteria_is_repo
     run = app_session.scalars(select(MoodleSyncRun)).one()
     assert run.status == "ok"
     assert run.errors == report.errors
+
+
+def test_a_course_completion_marked_later_by_moodle_s_cron_is_found_by_the_next_sync(
+    db_app, app_session, fake_moodle, add_site, sync, make_staff, make_competence
+):
+    import time
+
+    data = fake_moodle.data
+    course = data.add_course("CRON")
+    scorm = data.add_scorm(course.id, "S", completion_criterion=True)
+    recent, old = data.add_user("recent", idnumber="E1"), data.add_user("old", idnumber="E2")
+    now = int(time.time())
+    for user, moment in ((recent, now - 3600), (old, T0)):
+        data.enrol(course.id, user.id)
+        # Passed, but Moodle's cron has not yet marked the activity (and so the course) complete.
+        data.record_scorm_attempt(scorm.id, user.id, time=moment, status="passed", score=95, complete=False)
+    make_staff(employee_number="E1")
+    make_staff(employee_number="E2")
+    site = add_site(fake_moodle)
+    map_to(db_app, app_session, site, make_competence(code="CRON"), course=course.id)
+    assert sync(site).records_added == 0
+
+    # Cron runs: both are complete now, with nothing else changed in what the sync compares.
+    data.set_completion(scorm.cmid, recent.id, now - 3000)
+    data.set_completion(scorm.cmid, old.id, T0 + 60)
+    fake_moodle.clear_requests()
+    second = sync(site)
+
+    # The learner active within the last day is read again and found; the one active weeks ago is not
+    # read again (their course would have been marked long ago).
+    assert second.records_added == 1
+    assert {row[0] for row in register(app_session)} == {"E1"}
+    assert fake_moodle.calls("core_completion_get_course_completion_status") == 1
