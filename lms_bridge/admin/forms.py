@@ -85,12 +85,8 @@ class MoodleTokenForm(FlaskForm):  # type: ignore[misc]
 
 
 class MoodleMappingForm(FlaskForm):  # type: ignore[misc]
-    kind = RadioField(
-        _l("Mikä Moodlessa tuottaa osaamisen"),
-        choices=[("course", _l("Kurssin suoritus (kurssin id)")), ("activity", _l("Aktiviteetti (cmid)"))],
-        default="course",
-        validators=[DataRequired()],
-    )
+    # Choices are set by the view (MAPPING_KINDS), as for the competence list.
+    kind = RadioField(_l("Mikä Moodlessa tuottaa osaamisen"), default="course", validators=[DataRequired()])
     moodle_id = IntegerField(
         _l("Kurssin id tai aktiviteetin cmid"),
         validators=[
@@ -103,3 +99,6 @@ class MoodleMappingForm(FlaskForm):  # type: ignore[misc]
 
 class ActionForm(FlaskForm):  # type: ignore[misc]
     """A button that changes something: CSRF only."""
+
+
+MAPPING_KINDS = (("course", _l("Kurssin suoritus (kurssin id)")), ("activity", _l("Aktiviteetti (cmid)")))

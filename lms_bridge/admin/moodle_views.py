@@ -8,7 +8,13 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from lms_bridge.admin.forms import ActionForm, MoodleMappingForm, MoodleSiteForm, MoodleTokenForm
+from lms_bridge.admin.forms import (
+    MAPPING_KINDS,
+    ActionForm,
+    MoodleMappingForm,
+    MoodleSiteForm,
+    MoodleTokenForm,
+)
 from lms_bridge.admin.views import _actor, bp
 from lms_bridge.auth.accounts import require_role
 from lms_bridge.catalog.service import list_competences
@@ -62,6 +68,7 @@ def moodle_add_site() -> tuple[str, int] | BaseResponse:
 
 def _mapping_form(form: MoodleMappingForm | None = None) -> MoodleMappingForm:
     form = form or MoodleMappingForm()
+    form.kind.choices = list(MAPPING_KINDS)
     form.competence.choices = [(c.code, f"{c.code} – {c.name_fi}") for c in list_competences(get_session())]
     return form
 
