@@ -18,9 +18,9 @@ from lms_bridge.cli_actor import cli_actor
 from lms_bridge.db import get_session, transaction
 from lms_bridge.moodle import sites
 from lms_bridge.moodle.models import MoodleSite
+from lms_bridge.moodle.plan import SyncReport
 from lms_bridge.moodle.problems import SyncRunning
 from lms_bridge.moodle.runner import run_sync
-from lms_bridge.moodle.sync import SyncReport
 
 
 @click.group("moodle")

@@ -18,10 +18,11 @@ from lms_bridge.errors import DomainError
 from lms_bridge.moodle import lock
 from lms_bridge.moodle.errors import MoodleError
 from lms_bridge.moodle.models import MoodleSite, MoodleSyncRun
+from lms_bridge.moodle.plan import SyncReport
 from lms_bridge.moodle.problems import MoodleProblem, explain
 from lms_bridge.moodle.runs import finish_run, start_run
 from lms_bridge.moodle.sites import client_for
-from lms_bridge.moodle.sync import SiteSync, SyncReport
+from lms_bridge.moodle.sync import SiteSync
 
 logger = logging.getLogger(__name__)
 

@@ -26,40 +26,36 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lms_bridge.catalog.models import Competence
 from lms_bridge.db import utcnow
-from lms_bridge.errors import DomainError
 from lms_bridge.moodle import evidence
 from lms_bridge.moodle.client import MATCHING_USER_FIELDS, MoodleClient
 from lms_bridge.moodle.errors import (
     AccessException,
-    MoodleError,
     MoodleWebServiceError,
     NoCriteriaSet,
     NotEnrolled,
 )
 from lms_bridge.moodle.matching import StaffMatcher
 from lms_bridge.moodle.models import MoodleMapping, MoodleSite, MoodleSyncState, MoodleUnmatchedUser
+from lms_bridge.moodle.plan import Activity, CourseWork, Learner, Outcome, SyncReport
 from lms_bridge.moodle.problems import MoodleProblem, explain
 from lms_bridge.moodle.replies import (
     COMPLETION_COMPLETE,
     COMPLETION_COMPLETE_PASS,
     ActivityCompletion,
     MoodleUser,
-    Scorm,
     ScoTracks,
     UserGrades,
 )
-from lms_bridge.register.errors import CompletionConflict
-from lms_bridge.register.service import NewCompletion, classify_completions, record_completion
-from lms_bridge.register.service import record_completions_bulk as record_bulk
+from lms_bridge.moodle.runs import replace_unmatched
+from lms_bridge.moodle.writing import record_events, save_states
+from lms_bridge.register.service import NewCompletion, classify_completions
 
 logger = logging.getLogger(__name__)
 
@@ -82,73 +78,6 @@ FUNCTIONS_ACTIVITY = (
     "mod_scorm_get_scorm_scoes",
     "mod_scorm_get_scorm_sco_tracks",
 )
-
-
-@dataclass
-class SyncReport:
-    """What one sync of one site did (a dry run: what it would have recorded)."""
-
-    site_name: str
-    dry_run: bool = False
-    calls: int = 0
-    retries: int = 0
-    users_checked: int = 0
-    records_added: int = 0
-    unmatched: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    def error(self, message: str) -> None:
-        if message not in self.errors:
-            self.errors.append(message)
-
-
-@dataclass
-class _Activity:
-    mapping: MoodleMapping
-    competence: Competence
-    scorm: Scorm | None = None
-    sco_ids: tuple[int, ...] = ()
-
-    @property
-    def cmid(self) -> int:
-        return self.mapping.cmid or 0  # an activity mapping always has one (ck_moodle_mapping_activity_cmid)
-
-    @property
-    def flag_settles(self) -> bool:
-        """Whether Moodle's completion flag, when set and current, is evidence of the stored result."""
-        if self.scorm is None:
-            return True  # other modules: the flag is all Moodle has
-        return bool(self.scorm.completion_status_required) and len(self.sco_ids) == 1
-
-
-@dataclass
-class _Course:
-    course_id: int
-    course_mappings: list[tuple[MoodleMapping, Competence]]
-    activities: list[_Activity]
-    course_readable: bool = True  # False after nocriteriaset / cannotviewreport in this run
-
-    def mapping_key(self) -> str:
-        ids = [m.id for m, _c in self.course_mappings if self.course_readable] + [
-            a.mapping.id for a in self.activities
-        ]
-        return ",".join(str(i) for i in sorted(ids))
-
-
-@dataclass
-class _Learner:
-    user: MoodleUser
-    staff_id: int
-    grades: UserGrades | None
-    signature: str
-    last_activity: dt.datetime | None
-
-
-@dataclass
-class _Outcome:
-    events: list[NewCompletion] = field(default_factory=list)
-    course_completed: bool = False
-    done: bool = True  # False: a per-user error; leave the cursor so the next sync tries again
 
 
 SyncStep = Callable[[], None]
@@ -218,23 +147,25 @@ class SiteSync:
         self._progress()
         return self.report
 
-    def _courses(self) -> list[_Course]:
+    def _courses(self) -> list[CourseWork]:
         rows = self.session.execute(
             select(MoodleMapping, Competence)
             .join(Competence, Competence.id == MoodleMapping.competence_id)
             .where(MoodleMapping.site_id == self.site.id)
             .order_by(MoodleMapping.moodle_course_id, MoodleMapping.id)
         ).all()
-        courses: dict[int, _Course] = {}
+        courses: dict[int, CourseWork] = {}
         for mapping, competence in rows:
-            course = courses.setdefault(mapping.moodle_course_id, _Course(mapping.moodle_course_id, [], []))
+            course = courses.setdefault(
+                mapping.moodle_course_id, CourseWork(mapping.moodle_course_id, [], [])
+            )
             if mapping.kind == "course":
                 course.course_mappings.append((mapping, competence))
             else:
-                course.activities.append(_Activity(mapping, competence))
+                course.activities.append(Activity(mapping, competence))
         return list(courses.values())
 
-    def _load_scorms(self, courses: list[_Course]) -> None:
+    def _load_scorms(self, courses: list[CourseWork]) -> None:
         with_scorm = [c.course_id for c in courses if any(a.mapping.modname == "scorm" for a in c.activities)]
         if not with_scorm:
             return
@@ -255,7 +186,7 @@ class SiteSync:
 
     # --- one course -------------------------------------------------------------------------------
 
-    def _sync_course(self, course: _Course, matcher: StaffMatcher) -> None:
+    def _sync_course(self, course: CourseWork, matcher: StaffMatcher) -> None:
         users = self.client.get_enrolled_users(course.course_id, user_fields=MATCHING_USER_FIELDS)
         # Gradable users (students, by Moodle's gradebook roles) are the learners; teachers are left out.
         grades = {g.user_id: g for g in self.client.get_grade_items(course.course_id)}
@@ -269,8 +200,8 @@ class SiteSync:
             )
         }
         now = utcnow()
-        to_check: list[_Learner] = []
-        quiet: list[tuple[_Learner, MoodleSyncState | None]] = []
+        to_check: list[Learner] = []
+        quiet: list[tuple[Learner, MoodleSyncState | None]] = []
         for user in users:
             if user.id not in grades:
                 continue
@@ -292,18 +223,18 @@ class SiteSync:
         if quiet and not to_check:
             self.checkpoint()
 
-    def _learner(self, course: _Course, user: MoodleUser, staff_id: int, grades: UserGrades) -> _Learner:
+    def _learner(self, course: CourseWork, user: MoodleUser, staff_id: int, grades: UserGrades) -> Learner:
         dates = [user.last_course_access]
         dates += [
             item.date_graded for a in course.activities if (item := grades.for_cmid(a.cmid)) is not None
         ]
         known = [d for d in dates if d is not None]
-        learner = _Learner(user, staff_id, grades, "", max(known) if known else None)
+        learner = Learner(user, staff_id, grades, "", max(known) if known else None)
         learner.signature = self._signature(course, learner)
         return learner
 
     @staticmethod
-    def _signature(course: _Course, learner: _Learner) -> str:
+    def _signature(course: CourseWork, learner: Learner) -> str:
         """What the learner's data looks like for this course's mappings (those readable in this run)."""
         grades = learner.grades
         parts: list[object] = [course.mapping_key(), _epoch(learner.user.last_course_access)]
@@ -324,7 +255,7 @@ class SiteSync:
         return evidence.signature(parts)
 
     def _needs_check(
-        self, course: _Course, learner: _Learner, state: MoodleSyncState | None, now: dt.datetime
+        self, course: CourseWork, learner: Learner, state: MoodleSyncState | None, now: dt.datetime
     ) -> bool:
         if learner.last_activity is None and not self._has_any_grade(course, learner):
             return False  # never opened the course, nothing graded: nothing to find
@@ -340,15 +271,15 @@ class SiteSync:
         )
 
     @staticmethod
-    def _has_any_grade(course: _Course, learner: _Learner) -> bool:
+    def _has_any_grade(course: CourseWork, learner: Learner) -> bool:
         grades = learner.grades
         if grades is None:
             return False
         return any(item.grade_raw is not None for item in grades.items)
 
-    def _batch(self, course: _Course, learners: list[_Learner]) -> None:
+    def _batch(self, course: CourseWork, learners: list[Learner]) -> None:
         events: list[NewCompletion] = []
-        checked: list[tuple[_Learner, bool]] = []
+        checked: list[tuple[Learner, bool]] = []
         for learner in learners:
             outcome = self._read_learner(course, learner)
             self.report.users_checked += 1
@@ -366,8 +297,8 @@ class SiteSync:
 
     # --- one learner ------------------------------------------------------------------------------
 
-    def _read_learner(self, course: _Course, learner: _Learner) -> _Outcome:
-        outcome = _Outcome()
+    def _read_learner(self, course: CourseWork, learner: Learner) -> Outcome:
+        outcome = Outcome()
         uid = learner.user.id
         if course.course_mappings and course.course_readable:
             try:
@@ -413,7 +344,7 @@ class SiteSync:
                 outcome.done = False
         return outcome
 
-    def _read_activities(self, course: _Course, learner: _Learner, outcome: _Outcome) -> None:
+    def _read_activities(self, course: CourseWork, learner: Learner, outcome: Outcome) -> None:
         uid = learner.user.id
         flags: dict[int, ActivityCompletion] = {}
         if any(a.flag_settles for a in course.activities):
@@ -447,7 +378,7 @@ class SiteSync:
                     self._event(learner, activity.competence, result.completed_at, ref, result.score)
                 )
 
-    def _scorm_result(self, activity: _Activity, uid: int) -> evidence.Result | None:
+    def _scorm_result(self, activity: Activity, uid: int) -> evidence.Result | None:
         """The learner's latest completed attempt of a SCORM, read back from the last attempt."""
         if not activity.sco_ids:
             return None
@@ -467,7 +398,7 @@ class SiteSync:
 
     def _event(
         self,
-        learner: _Learner,
+        learner: Learner,
         competence: Competence,
         completed_at: dt.datetime,
         ref: str,
@@ -478,37 +409,11 @@ class SiteSync:
     # --- writing ----------------------------------------------------------------------------------
 
     def _record(self, events: list[NewCompletion]) -> int:
-        """Record through the register; a batch it refuses is recorded one by one, each refusal reported."""
-        if not events:
-            return 0
-        try:
-            with self.session.begin_nested():
-                return len(record_bulk(self.session, events, recorded_by=self.recorded_by).new)
-        except (CompletionConflict, DomainError):
-            pass
-        added = 0
-        codes = {c.id: c.code for c in self.session.scalars(select(Competence))}
-        for event in events:
-            try:
-                with self.session.begin_nested():
-                    result = record_completion(
-                        self.session,
-                        staff_id=event.staff_id,
-                        competence_code=codes[event.competence_id],
-                        completed_at=event.completed_at,
-                        source=event.source,
-                        source_ref=event.source_ref,
-                        score=event.score,
-                        recorded_by=self.recorded_by,
-                    )
-                added += int(result.created)
-            except DomainError as error:
-                self.report.error(f"{event.source_ref}: {error.message}")
-        return added
+        return record_events(self.session, events, recorded_by=self.recorded_by, on_refused=self.report.error)
 
-    def _save_states(self, course: _Course, learners: list[tuple[_Learner, bool]], now: dt.datetime) -> None:
-        if not learners:
-            return
+    def _save_states(
+        self, course: CourseWork, learners: list[tuple[Learner, bool]], now: dt.datetime
+    ) -> None:
         rows = [
             {
                 "site_id": self.site.id,
@@ -522,20 +427,7 @@ class SiteSync:
             }
             for learner, completed in learners
         ]
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(MoodleSyncState)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["site_id", "moodle_course_id", "moodle_user_id"],
-            set_={
-                "signature": stmt.excluded.signature,
-                "checked_at": stmt.excluded.checked_at,
-                "course_completed": stmt.excluded.course_completed,
-                "last_activity_at": stmt.excluded.last_activity_at,
-            },
-        )
-        for start in range(0, len(rows), 1000):
-            self.session.execute(stmt, rows[start : start + 1000])
+        save_states(self.session, rows)
 
     def _note_unmatched(self, user: MoodleUser, course_id: int, reason: str) -> None:
         known = self.unmatched.get(user.id)
@@ -556,8 +448,6 @@ class SiteSync:
         self.report.unmatched = len(self.unmatched)
 
     def _save_unmatched(self) -> None:
-        from lms_bridge.moodle.runs import replace_unmatched
-
         replace_unmatched(self.session, self.site.id, self.unmatched.values())
 
     def _progress(self) -> None:
@@ -568,6 +458,3 @@ class SiteSync:
 
 def _epoch(moment: dt.datetime | None) -> int | None:
     return None if moment is None else int(moment.timestamp())
-
-
-__all__ = ["MoodleError", "SiteSync", "SyncReport"]

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from lms_bridge.db import get_session
 from lms_bridge.moodle.models import MoodleSite
+from lms_bridge.moodle.plan import SyncReport
 from lms_bridge.moodle.runner import run_sync
 from lms_bridge.moodle.sites import save_site
-from lms_bridge.moodle.sync import SyncReport
 from tests.fakes.moodle import FakeMoodle
 
 
