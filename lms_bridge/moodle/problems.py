@@ -30,6 +30,7 @@ from lms_bridge.moodle.errors import (
 
 
 def _(text: str, **values: object) -> str:
+    """gettext, typed: the message in the request's (or the default) language."""
     return str(gettext(text, **values))
 
 

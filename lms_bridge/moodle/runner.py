@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from lms_bridge.db import get_session
@@ -26,7 +27,7 @@ from lms_bridge.moodle.sync import SiteSync
 
 logger = logging.getLogger(__name__)
 
-UNEXPECTED = "Odottamaton virhe synkronoinnissa; katso palvelimen loki."
+UNEXPECTED = _l("Odottamaton virhe synkronoinnissa; katso palvelimen loki.")
 
 
 def run_sync(
@@ -78,7 +79,7 @@ def run_sync(
     except Exception:
         session.rollback()
         logger.exception("Moodle sync of site %s failed", site_id)
-        sync.report.error(UNEXPECTED)
+        sync.report.error(str(UNEXPECTED))
         _finish(session, run.id, sync.report, failed=True)
         raise
     finally:

@@ -44,7 +44,7 @@ from lms_bridge.moodle.errors import (
 from lms_bridge.moodle.matching import StaffMatcher
 from lms_bridge.moodle.models import MoodleMapping, MoodleSite, MoodleSyncState, MoodleUnmatchedUser
 from lms_bridge.moodle.plan import Activity, CourseWork, Learner, Outcome, SyncReport
-from lms_bridge.moodle.problems import MoodleProblem, explain
+from lms_bridge.moodle.problems import MoodleProblem, _, explain
 from lms_bridge.moodle.replies import (
     COMPLETION_COMPLETE,
     COMPLETION_COMPLETE_PASS,
@@ -123,7 +123,7 @@ class SiteSync:
         courses = self._courses()
         if not courses:
             self.report.error(
-                "Sivustolle ei ole liitetty yhtään kurssia tai aktiviteettia (lms-bridge moodle map)."
+                _("Sivustolle ei ole liitetty yhtään kurssia tai aktiviteettia (lms-bridge moodle map).")
             )
             return self.report
         info = self.client.get_site_info()
@@ -135,8 +135,11 @@ class SiteSync:
         missing = sorted(needed - info.functions)
         if missing:
             raise MoodleProblem(
-                f"Tokenin verkkopalvelusta puuttuu funktiot: {', '.join(missing)}. Lisää ne palveluun: "
-                "Sivuston ylläpito › Palvelin › Verkkopalvelut › Ulkoiset palvelut › Funktiot."
+                _(
+                    "Tokenin verkkopalvelusta puuttuu funktiot: %(functions)s. Lisää ne palveluun: "
+                    "Sivuston ylläpito › Palvelin › Verkkopalvelut › Ulkoiset palvelut › Funktiot.",
+                    functions=", ".join(missing),
+                )
             )
         self._load_scorms(courses)
         matcher = StaffMatcher(self.session, self.match_order)
@@ -177,8 +180,12 @@ class SiteSync:
                 scorm = scorms.get(activity.cmid)
                 if scorm is None:
                     raise MoodleProblem(
-                        f"SCORM-aktiviteettia cmid {activity.cmid} ei löydy kurssilta {course.course_id} "
-                        "(poistettu tai piilotettu tokenin käyttäjältä). Poista tai korjaa liitos."
+                        _(
+                            "SCORM-aktiviteettia cmid %(cmid)s ei löydy kurssilta %(course)s (poistettu tai "
+                            "piilotettu tokenin käyttäjältä). Poista tai korjaa liitos.",
+                            cmid=activity.cmid,
+                            course=course.course_id,
+                        )
                     )
                 activity.scorm = scorm
                 scoes = self.client.get_scorm_scoes(scorm.id)
@@ -312,14 +319,24 @@ class SiteSync:
                 # with its activities. The signature leaves the course mapping out, so it is read again
                 # once fixed.
                 course.course_readable = False
-                self.report.error(f"Moodle-kurssi {course.course_id}: {explain(error)}")
+                self.report.error(
+                    _(
+                        "Moodle-kurssi %(course)s: %(problem)s",
+                        course=course.course_id,
+                        problem=explain(error),
+                    )
+                )
                 status = None
             if status is not None and status.completed:
                 outcome.course_completed = True
                 completed_at = status.time_completed or learner.user.last_course_access
                 if completed_at is None:
                     self.report.error(
-                        f"Moodle-kurssi {course.course_id}: suoritukselta puuttuu aika (käyttäjä {uid})."
+                        _(
+                            "Moodle-kurssi %(course)s: suoritukselta puuttuu aika (käyttäjä %(user)s).",
+                            course=course.course_id,
+                            user=uid,
+                        )
                     )
                 else:
                     total = learner.grades.course_total if learner.grades else None
@@ -340,7 +357,9 @@ class SiteSync:
                 ):
                     raise
                 # A problem with this learner only (e.g. a suspended account): try again next time.
-                self.report.error(f"Moodle-käyttäjä {uid}: {explain(error)}")
+                self.report.error(
+                    _("Moodle-käyttäjä %(user)s: %(problem)s", user=uid, problem=explain(error))
+                )
                 outcome.done = False
         return outcome
 

@@ -144,3 +144,31 @@ def test_dry_run_counts_and_writes_nothing(run, session, fake_moodle, make_staff
     real = run("moodle", "sync")
     assert "1 uutta suoritusta" in real.output  # the dry run recorded nothing
     assert session.scalars(select(MoodleMapping)).one().modname == "scorm"
+
+
+def test_a_second_sync_exits_with_a_clear_message_or_waits_for_the_first(
+    run, session, fake_moodle, make_competence, tmp_path
+):
+    import time
+
+    from lms_bridge.moodle import lock
+
+    course = fake_moodle.data.add_course("C")
+    make_competence(code="K")
+    (tmp_path / "t").write_text(fake_moodle.token)
+    run("moodle", "site", "add", "m", "--url", fake_moodle.url, "--token-file", str(tmp_path / "t"))
+    run("moodle", "map", "m", "--course", str(course.id), "--competence", "K")
+    site = session.scalars(select(MoodleSite)).one()
+    lock.acquire(session, site, "cron-host:4242:beef")  # a sync running elsewhere
+    session.flush()
+
+    refused = run("moodle", "sync")
+    assert refused.exit_code == 1
+    assert "Moodle-sivuston m synkronointi on jo käynnissä (cron-host:4242:beef" in refused.output
+    assert "Traceback" not in refused.output
+
+    started = time.monotonic()
+    waited = run("moodle", "sync", "--wait", "1")
+    assert waited.exit_code == 1
+    assert time.monotonic() - started >= 1
+    assert "on jo käynnissä" in waited.output
