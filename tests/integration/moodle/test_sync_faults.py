@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from lms_bridge.moodle import lock
 from lms_bridge.moodle.models import MoodleSyncRun
-from lms_bridge.moodle.problems import MoodleProblem, SyncRunning
+from lms_bridge.moodle.problems import SyncRunning
+from lms_bridge.moodle.tokens import TokenUnreadable
 from tests.fakes.moodle import FakeMoodle
 from tests.integration.moodle.test_sync import T0, map_to, register
 
@@ -178,5 +179,5 @@ def test_a_site_whose_token_no_longer_decrypts_says_to_store_it_again(
     site = add_site(fake_moodle)
     db_app.config["SECRET_KEY"] = "rotated"
 
-    with pytest.raises(MoodleProblem.__mro__[1], match="SECRET_KEY on vaihtunut"):
+    with pytest.raises(TokenUnreadable, match="SECRET_KEY on vaihtunut"):
         sync(site)
