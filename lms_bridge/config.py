@@ -142,6 +142,20 @@ def _base_url(value: Any) -> str:
     return text
 
 
+MOODLE_MATCH_FIELDS = ("idnumber", "email")
+
+
+def _moodle_match_order(value: Any) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else value
+    message = "lista kentistä idnumber ja email, esim. idnumber,email"
+    if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
+        raise ValueError(message)
+    fields = [i.strip().lower() for i in items]
+    if any(f not in MOODLE_MATCH_FIELDS for f in fields) or len(set(fields)) != len(fields):
+        raise ValueError(message)
+    return fields
+
+
 @dataclass(frozen=True)
 class Setting:
     coerce: Callable[[Any], Any]
@@ -194,6 +208,10 @@ SETTINGS: dict[str, Setting] = {
     "LTI_KEY_PUBLISH_AHEAD_MINUTES": Setting(_non_negative_int),
     "LTI_KEY_RETIRE_AFTER_MINUTES": Setting(_positive_int),
     "LTI_SEND_SCORES_AFTER_COMMIT": Setting(_boolean),
+    "MOODLE_MATCH_ORDER": Setting(_moodle_match_order),
+    "MOODLE_CONNECT_TIMEOUT_SECONDS": Setting(_positive_int),
+    "MOODLE_READ_TIMEOUT_SECONDS": Setting(_positive_int),
+    "MOODLE_RETRIES": Setting(_non_negative_int),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, jsonify, render_template
 from sqlalchemy import text
 
-from lms_bridge import admin, auth, catalog, demo, headers, lti, packages, player, register, reports
+from lms_bridge import admin, auth, catalog, demo, headers, lti, moodle, packages, player, register, reports
 from lms_bridge.db import get_session
 from lms_bridge.extensions import csrf
 from lms_bridge.player.views import front_page
@@ -13,7 +13,7 @@ from lms_bridge.player.views import front_page
 bp = Blueprint("web", __name__)
 
 # Lowest layer first; each area registers its blueprint, commands, signal receivers and limits.
-AREAS = (catalog, auth, packages, register, player, lti, reports, demo, admin)
+AREAS = (catalog, auth, packages, register, player, lti, reports, moodle, demo, admin)
 
 
 @bp.get("/")

@@ -1,4 +1,4 @@
-"""Admin pages and commands: course packages (import, versions, rollback, competences) and accounts."""
+"""Admin pages and commands: course packages (versions, rollback, competences), accounts, Moodle sites."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from lms_bridge.admin import moodle_views  # noqa: F401 - its routes join the admin blueprint
     from lms_bridge.admin.catalog_cli import catalog_cli
     from lms_bridge.admin.cli import accounts_cli
     from lms_bridge.admin.views import bp

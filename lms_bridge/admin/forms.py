@@ -9,12 +9,14 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
+    PasswordField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     widgets,
 )
-from wtforms.validators import Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 
 class ImportForm(FlaskForm):  # type: ignore[misc]
@@ -90,3 +92,41 @@ class PublishForm(FlaskForm):  # type: ignore[misc]
 
 class StatusForm(FlaskForm):  # type: ignore[misc]
     status = HiddenField()
+
+
+class MoodleSiteForm(FlaskForm):  # type: ignore[misc]
+    name = StringField(
+        _l("Sivuston nimi"),
+        validators=[
+            DataRequired(_l("Anna nimi.")),
+            Regexp(r"^[a-z0-9][a-z0-9_-]{0,49}$", message=_l("Pieniä kirjaimia, numeroita, - ja _.")),
+        ],
+    )
+    url = StringField(_l("Moodlen osoite"), validators=[DataRequired(_l("Anna osoite."))])
+    # A PasswordField never renders its value back: a refused form does not echo the token.
+    token = PasswordField(_l("Verkkopalvelun token"), validators=[DataRequired(_l("Anna token."))])
+
+
+class MoodleTokenForm(FlaskForm):  # type: ignore[misc]
+    url = StringField(_l("Moodlen osoite"), validators=[DataRequired(_l("Anna osoite."))])
+    token = PasswordField(_l("Uusi token"), validators=[DataRequired(_l("Anna token."))])
+
+
+class MoodleMappingForm(FlaskForm):  # type: ignore[misc]
+    # Choices are set by the view (MAPPING_KINDS), as for the competence list.
+    kind = RadioField(_l("Mikä Moodlessa tuottaa osaamisen"), default="course", validators=[DataRequired()])
+    moodle_id = IntegerField(
+        _l("Kurssin id tai aktiviteetin cmid"),
+        validators=[
+            DataRequired(_l("Anna tunnus.")),
+            NumberRange(1, message=_l("Positiivinen kokonaisluku.")),
+        ],
+    )
+    competence = SelectField(_l("Osaaminen"), choices=[], validate_choice=True)
+
+
+class ActionForm(FlaskForm):  # type: ignore[misc]
+    """A button that changes something: CSRF only."""
+
+
+MAPPING_KINDS = (("course", _l("Kurssin suoritus (kurssin id)")), ("activity", _l("Aktiviteetti (cmid)")))

@@ -39,6 +39,7 @@ from lms_bridge.moodle.errors import (
 from lms_bridge.moodle.replies import (
     ActivityCompletion,
     CourseCompletionStatus,
+    CourseModule,
     MoodleUser,
     Sco,
     Scorm,
@@ -57,18 +58,19 @@ REST_PATH = "/webservice/rest/server.php"
 REQUIRED_FUNCTIONS: tuple[str, ...] = (
     "core_webservice_get_site_info",
     "core_enrol_get_enrolled_users",
-    "core_user_get_users_by_field",
     "gradereport_user_get_grade_items",
     "core_completion_get_course_completion_status",
     "core_completion_get_activities_completion_status",
     "mod_scorm_get_scorms_by_courses",
     "mod_scorm_get_scorm_scoes",
-    "mod_scorm_get_scorm_attempt_count",
     "mod_scorm_get_scorm_sco_tracks",
 )
+# Called when an admin maps an activity by its course module id (to learn its course), not by the sync.
+MAPPING_FUNCTIONS: tuple[str, ...] = ("core_course_get_course_module",)
 
-# Enough to match a Moodle user to a staff member. Moodle always adds id and fullname.
-MATCHING_USER_FIELDS: tuple[str, ...] = ("id", "username", "idnumber", "email", "roles")
+# Enough to match a Moodle user to a staff member, and to see who worked in the course since the last
+# sync (lastcourseaccess). Moodle always adds id and fullname.
+MATCHING_USER_FIELDS: tuple[str, ...] = ("id", "username", "idnumber", "email", "roles", "lastcourseaccess")
 
 # PHP drops POST fields past max_input_vars (1,000 by default) without an error, so long value lists
 # go in several calls; 3 fields are ours (wstoken, wsfunction, moodlewsrestformat) and 1 is `field`.
@@ -340,6 +342,14 @@ class MoodleClient:
             params: dict[str, Param] = {"field": field, "values": chunk}
             found.extend(self._call("core_user_get_users_by_field", params, replies.parse_users))
         return sorted(found, key=lambda user: user.id)
+
+    def get_course_module(self, cmid: int) -> CourseModule:
+        """core_course_get_course_module: the course and module of the activity with course module id `cmid`.
+
+        Raises RecordMissing for an unknown cmid, AccessException when the token's user may not see it.
+        """
+        reply = self.call("core_course_get_course_module", {"cmid": cmid})
+        return replies.parse("core_course_get_course_module", reply, replies.parse_course_module)
 
     def get_grade_items(
         self,

@@ -123,6 +123,9 @@ class MoodleUser:
     email: str | None
     roles: tuple[str, ...] = ()  # role shortnames in the course (core_enrol_get_enrolled_users only)
     suspended: bool | None = None  # core_user_get_users_by_field only
+    # When the user last opened the course (core_enrol_get_enrolled_users only; Moodle updates it at most
+    # once a minute while the user works in the course, SCORM player included). None: never.
+    last_course_access: datetime | None = None
 
 
 def _user(raw: Mapping[str, Any]) -> MoodleUser:
@@ -135,6 +138,7 @@ def _user(raw: Mapping[str, Any]) -> MoodleUser:
         email=_text_or_none(raw.get("email")),
         roles=tuple(str(role["shortname"]) for role in raw.get("roles", [])),
         suspended=bool(suspended) if suspended is not None else None,
+        last_course_access=moodle_time(raw.get("lastcourseaccess")),
     )
 
 
@@ -142,6 +146,31 @@ def parse_users(reply: Any) -> list[MoodleUser]:
     if not isinstance(reply, list):
         raise TypeError(f"expected a list of users, got {type(reply).__name__}")
     return [_user(raw) for raw in reply]
+
+
+# --- core_course_get_course_module ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CourseModule:
+    """An activity's course module: which course it is in and what it is."""
+
+    id: int
+    course_id: int
+    modname: str
+    instance: int
+    name: str
+
+
+def parse_course_module(reply: Any) -> CourseModule:
+    cm = reply["cm"]
+    return CourseModule(
+        id=int(cm["id"]),
+        course_id=int(cm["course"]),
+        modname=str(cm["modname"]),
+        instance=int(cm["instance"]),
+        name=str(cm["name"]),
+    )
 
 
 # --- gradereport_user_get_grade_items ----------------------------------------------------------------

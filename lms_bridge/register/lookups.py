@@ -46,3 +46,9 @@ def unit_codes_on_path(session: Session, unit_id: int) -> list[str]:
 
 def all_unit_codes(session: Session) -> list[str]:
     return list(session.scalars(select(OrgUnit.code).order_by(OrgUnit.code)))
+
+
+def staff_match_keys(session: Session) -> list[tuple[int, str, str | None]]:
+    """Every staff member's (id, employee number, e-mail), for matching people of another system."""
+    rows = session.execute(select(Staff.id, Staff.employee_number, Staff.email))
+    return [(row[0], row[1], row[2]) for row in rows]

@@ -9,6 +9,7 @@ shapes as recorded in ../shared/fixtures/moodle/ws. The data is live: change `fa
     fake.fail_next(2)                      # the next 2 requests get HTTP 500
     fake.delay_next(1, seconds=0.5)        # the next request answers after 0.5 s (a client timeout)
     fake.drop_next(1)                      # the next request gets its connection closed, no reply
+    fake.pass_next(40); fake.fail_next(9)  # requests 41-49 from now get HTTP 500 (a fault half-way)
     fake.remove_function("mod_scorm_get_scorm_sco_tracks")    # not in the token's service any more
     fake.missing_capabilities.add("mod/scorm:viewreport")     # the token's user lacks a capability
     fake.calls("core_enrol_get_enrolled_users")               # requests seen for that function
@@ -60,7 +61,7 @@ class RecordedRequest:
 
 @dataclass(frozen=True)
 class _Fault:
-    kind: str  # "status", "delay", "drop"
+    kind: str  # "status", "delay", "drop", or "none" (a request let through before later faults)
     status: int = 500
     seconds: float = 0.0
     body: bytes = b"<html><body><h1>Internal Server Error</h1></body></html>"
@@ -174,6 +175,11 @@ class FakeMoodle:
         with self._lock:
             self._faults.extend(fault for _ in range(count))
 
+    def pass_next(self, count: int) -> None:
+        """Let the next `count` requests through before the faults queued after this (a fault half-way)."""
+        with self._lock:
+            self._faults.extend(_Fault("none") for _ in range(count))
+
     def delay_next(self, count: int = 1, *, seconds: float) -> None:
         """The next `count` requests are answered only after `seconds` (longer than a client's read
         timeout, that is a timeout)."""
@@ -210,7 +216,8 @@ class FakeMoodle:
 
     def _take_fault(self) -> _Fault | None:
         with self._lock:
-            return self._faults.popleft() if self._faults else None
+            fault = self._faults.popleft() if self._faults else None
+        return None if fault is not None and fault.kind == "none" else fault
 
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:

@@ -412,6 +412,11 @@ class MoodleData:
             stored |= {f"{prefix}.raw": _number_text(score), f"{prefix}.max": "100", f"{prefix}.min": "0"}
         stored |= {"x.start.time": str(time - 2)} | (elements or {})
         self.tracks[(sco_id, user_id, attempt)] = Attempt(stored, time)
+        # Moodle's require_login() in the player notes the visit, at most once a minute
+        # (LASTACCESS_UPDATE_SECS).
+        enrolment = self.enrolments[scorm.course_id].get(user_id)
+        if enrolment is not None and time >= enrolment.lastcourseaccess + 60:
+            enrolment.lastcourseaccess = time
         self.last_attempt[(scorm_id, user_id)] = max(attempt, self.last_attempt.get((scorm_id, user_id), 0))
         if grade and score is not None:
             self.set_grade(scorm.cmid, user_id, score, time)

@@ -20,6 +20,7 @@ from tests.fakes.moodle_api import (
     Struct,
     Value,
     invalid_parameter,
+    missing_record,
     php_number,
 )
 from tests.fakes.moodle_data import (
@@ -426,6 +427,53 @@ def core_completion_get_activities_completion_status(ctx: Context, p: dict[str, 
     return {"statuses": statuses, "warnings": []}
 
 
+# --- course modules -------------------------------------------------------------------------------------
+
+MODULE_IDS = {"assign": 1, "lti": 15, "quiz": 17, "scorm": 19}  # a default install's modules table
+
+
+def core_course_get_course_module(ctx: Context, p: dict[str, Any]) -> Any:
+    """course/externallib.php get_course_module, as a site admin sees it (the settings an editor sees)."""
+    activity = ctx.data.activities.get(p["cmid"])
+    if activity is None:
+        raise missing_record("course_modules")
+    course = ctx.data.courses[activity.course_id]
+    cm: dict[str, Any] = {
+        "id": activity.cmid,
+        "course": course.id,
+        "module": MODULE_IDS.get(activity.modname, 99),
+        "name": activity.name,
+        "modname": activity.modname,
+        "instance": activity.instance,
+        "section": 1,
+        "sectionnum": 0,
+        "groupmode": 0,
+        "groupingid": 0,
+        "completion": activity.tracking,
+        "idnumber": "",
+        "added": 1700000000,
+        "score": 0,
+        "indent": 0,
+        "visible": 1 if activity.visible else 0,
+        "visibleoncoursepage": 1,
+        "visibleold": 1,
+        "completiongradeitemnumber": None,
+        "completionpassgrade": 0,
+        "completionview": 0,
+        "completionexpected": 0,
+        "showdescription": 0,
+        "downloadcontent": 1,
+        "availability": None,
+    }
+    if activity.grade_item_id is not None:
+        cm |= {
+            "grade": php_number(activity.grademax),
+            "gradepass": "0.00",
+            "gradecat": course.grade_category_id,
+        }
+    return {"cm": cm, "warnings": []}
+
+
 # --- the function table ---------------------------------------------------------------------------------
 
 INT, BOOL, RAW = Value("int"), Value("bool"), Value("raw")
@@ -443,6 +491,7 @@ FUNCTIONS: dict[str, tuple[dict[str, Spec], Callable[[Context, dict[str, Any]], 
         {"field": Value("alpha"), "values": Many(RAW)},
         core_user_get_users_by_field,
     ),
+    "core_course_get_course_module": ({"cmid": INT}, core_course_get_course_module),
     "gradereport_user_get_grade_items": (
         {"courseid": INT, "userid": Value("int", 0), "groupid": Value("int", 0)},
         gradereport_user_get_grade_items,

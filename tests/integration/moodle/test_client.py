@@ -277,7 +277,7 @@ def test_enrolled_users_with_only_the_fields_matching_needs(
     assert fake_moodle.requests[-1].params == [
         ("courseid", str(course.id)),
         ("options[0][name]", "userfields"),
-        ("options[0][value]", "id,username,idnumber,email,roles"),
+        ("options[0][value]", "id,username,idnumber,email,roles,lastcourseaccess"),
         ("options[1][name]", "limitnumber"),
         ("options[1][value]", "3"),
     ]
