@@ -389,3 +389,26 @@ def test_playable_courses_show_the_latest_attempt(session, make_version, make_st
     cards = {card.course.id: card for card in listing.playable_courses(session, staff_id=staff.id)}
     assert cards[version.course_id].attempt.id == attempt.id
     assert all(current_version_id(session, card.course.id) is not None for card in cards.values())
+
+
+def test_competences_added_later_record_the_courses_earlier_completions(
+    db_app, session, make_version, make_staff, make_competence
+):
+    """db_app: the player's init_app connects it to the catalogue's course_competences_changed signal."""
+    version = make_version(competences=[])  # the admin had chosen none
+    course = course_of(session, version)
+    attempt = launch(session, make_staff(), course)
+    outcome = send(session, attempt, 1, [("cmi.core.lesson_status", "completed")], finish=True)
+    assert outcome.newly_completed
+    assert completions(session, attempt) == []  # nothing to record yet
+    late = make_competence()
+    from lms_bridge.catalog.service import set_course_rules
+
+    set_course_rules(session, course=course, competence_codes=[late.code], passing_score=None, actor="admin")
+    session.expire_all()
+    recorded = completions(session, attempt)
+    assert [(c.competence_id, c.source_ref) for c in recorded] == [
+        (late.id, f"attempt:{attempt.id}:{late.code}")
+    ]
+    set_course_rules(session, course=course, competence_codes=[late.code], passing_score=None, actor="admin")
+    assert len(completions(session, attempt)) == 1  # idempotent
