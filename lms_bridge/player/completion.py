@@ -48,7 +48,8 @@ def roll_up(
     passing_score: int | None,
 ) -> bool:
     """Update the attempt's status from its items (`row` just changed); record the completion the first
-    time the course's rule is met."""
+    time the course's rule is met — with its score: while the SCO that met it still runs without one, the
+    completion waits."""
     statuses = {row.item: rollup.ItemStatus(row.completion_status, row.success_status, row.score_scaled)}
     if len(lay.sco_ids) > 1:  # the others from the database; a one-SCO package needs no query
         others = session.execute(
@@ -70,6 +71,11 @@ def roll_up(
     attempt.success_status = result.success_status
     attempt.score = result.score
     if not result.completed or attempt.completed_at is not None:
+        return False
+    if result.score is None and row.state is not None and row.state["_meta"]["open"]:
+        # The rule is met but the SCO is still running without a score: our modules commit the final
+        # status before the score (so Moodle 4.3 counts them, issue 11). Wait for its next commit or its
+        # finish; a completed attempt is read-only, and the register would keep no score.
         return False
     attempt.completed_at = now
     session.flush()

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select, update
 
 from lms_bridge.catalog.framework import DEFAULT_FRAMEWORK, parse_framework
@@ -29,7 +29,7 @@ from lms_bridge.register.status import StatusFilter, competence_statuses
 from scorm.authoring import load_course
 from scorm.build import build_package, default_schemas
 from scorm.package import Limits
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SAMPLE_COURSE_DIR
+from tests.browser.conftest import SAMPLE_COURSE_DIR
 from tests.browser.live_server import LiveServer
 from tests.browser.sco_driver import ScoDriver
 from tests.browser.test_sco_run_time import walk_whole_module
@@ -107,14 +107,11 @@ def site(
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+@pytest.fixture
+def chromium(browser: Browser) -> Browser:
+    """The suite's one Chromium (tests/browser/conftest.py): a second sync Playwright in the same worker
+    cannot start while the first runs."""
+    return browser
 
 
 def block_third_party_cookies(page: Page) -> None:
@@ -160,14 +157,23 @@ def play_to_the_end(page: Page) -> None:
     course = load_course(SAMPLE_COURSE_DIR)
     content = None
     for _ in range(200):
-        content = next((f for f in page.frames if "/content/" in f.url), None)
+        # the SCO's own frame: inside the content origin's frame page (itself inside the player, which
+        # Moodle's page frames), both under .../content/<token>/
+        content = next(
+            (
+                f
+                for f in page.frames
+                if "/content/" in f.url and f.parent_frame is not None and "/content/" in f.parent_frame.url
+            ),
+            None,
+        )
         if content is not None:
             break
         page.wait_for_timeout(50)
     assert content is not None, [f.url for f in page.frames]
     sco = ScoDriver(content, course)
     sco.wait_ready()
-    walk_whole_module(sco, quiz_right=[True] * len(course.quiz.questions))
+    walk_whole_module(sco, quiz_right=[True] * course.quiz.per_attempt)
 
 
 def test_framed_launch_plays_to_the_end_and_the_score_reaches_the_platform(chromium: Browser, site):

@@ -182,6 +182,6 @@ def test_demo_sign_in_through_its_form(csp_free_page: Page, player_site: PlayerS
     found += violations(page, axe_js, "front page")
     page.get_by_role("button", name="Lopeta harjoituskirjautuminen").click()
     expect(
-        page.get_by_role("link", name="Kirjaudu demohenkilönä ja pelaa kursseja (kehitystila)")
+        page.get_by_role("link", name="Kirjaudu demohenkilönä ja suorita kursseja (kehitystila)")
     ).to_be_visible()
     assert found == []

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from lms_bridge.audit import AuditEvent
 from lms_bridge.catalog.models import Course, CourseCompetence
-from lms_bridge.catalog.service import set_course_rules
+from lms_bridge.catalog.service import publish, set_course_rules
 from lms_bridge.db import transaction
 from lms_bridge.packages.models import CurrentVersion, PackageVersion
 from lms_bridge.packages.service import import_package
@@ -221,6 +221,7 @@ def import_zip(site: PlayerSite, data: bytes, slug: str, tmp_path: Path) -> int:
             actor="test",
             origin="cli",
             course_slug=slug,
+            new_course=True,
         )
         set_course_rules(
             session,
@@ -229,6 +230,7 @@ def import_zip(site: PlayerSite, data: bytes, slug: str, tmp_path: Path) -> int:
             passing_score=None,
             actor="t",
         )
+        publish(session, result.course, actor="t")
         return result.version.id
 
 

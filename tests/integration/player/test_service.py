@@ -291,8 +291,23 @@ def test_course_passing_score_applies_where_the_package_sets_none(session, make_
 def test_without_any_passing_rule_completed_is_enough(session, make_version, make_staff):
     attempt = launch(session, make_staff(), make_version(standard="scorm2004").course)
     send(session, attempt, 1, [("cmi.completion_status", "completed")])
+    assert attempt.completed_at is None  # still running without a score: it may send one next
+    send(session, attempt, 2, [], finish=True)
     assert attempt.completed_at is not None
     assert attempt.score is None
+
+
+def test_a_status_committed_before_its_score_completes_with_the_score(session, make_version, make_staff):
+    """Our modules commit the final status first, then the score (Moodle 4.3 counts them so, issue 11):
+    the completion waits for the score instead of being recorded without one."""
+    version = make_version(structure=[sco_row("sco1", href="index.html", mastery=80)])
+    attempt = launch(session, make_staff(), course_of(session, version))
+    first = send(session, attempt, 1, [("cmi.core.lesson_status", "passed")])
+    assert not first.newly_completed
+    second = send(session, attempt, 2, [("cmi.core.score.raw", "100"), ("cmi.core.lesson_status", "passed")])
+    assert second.newly_completed
+    assert attempt.score == Decimal("100.00")
+    assert [c.score for c in completions(session, attempt)] == [Decimal("100.00")]
 
 
 def test_multi_sco_completes_when_every_sco_is_done_and_scores_average(session, make_version, make_staff):
