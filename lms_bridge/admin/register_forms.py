@@ -1,4 +1,4 @@
-"""Forms of the register's admin pages (Flask-WTF: CSRF on every form).
+"""Forms of the register's admin pages: corrections and CSV imports (Flask-WTF: CSRF on every form).
 
 Every validator carries a Finnish message: WTForms' own defaults are English.
 """
@@ -9,7 +9,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 
@@ -44,6 +45,16 @@ class CorrectionForm(FlaskForm):  # type: ignore[misc]
             self.completed_at.errors.append(_l("Anna oikea päivämäärä, oikeat pisteet tai molemmat."))
             return False
         return True
+
+
+class ImportUploadForm(FlaskForm):  # type: ignore[misc]
+    file = FileField(_l("CSV-tiedosto"), validators=[FileRequired(_l("Valitse tuotava CSV-tiedosto."))])
+
+
+class ImportConfirmForm(FlaskForm):  # type: ignore[misc]
+    allow_mass_deactivation = BooleanField(
+        _l("Tiedosto on oikein: passivoi nämä henkilöt, vaikka heitä on tavallista enemmän")
+    )
 
 
 class PlainForm(FlaskForm):  # type: ignore[misc]

@@ -17,6 +17,7 @@ def test_the_admin_index_lists_every_admin_page_and_the_header_links_to_it(signe
     for link in (
         "/admin/staff",
         "/admin/units",
+        "/admin/imports",
         "/admin/packages",
         "/admin/supervisors",
     ):
