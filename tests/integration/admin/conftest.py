@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from lms_bridge.auth.tokens import create_token
+from lms_bridge.register.scopes import assign_units
 
 
 @dataclass
@@ -43,6 +44,7 @@ def world(session, make_unit, make_staff, make_competence, make_completion, make
         score=85,
     )
     supervisor = make_account(role="supervisor", username="esihenkilo")
+    assign_units(session, account_id=supervisor.id, unit_ids=[unit.id], actor="test")
     create_token(session, "moodle-raportit", actor="test")
     return World(region, unit, team, nurse, competence, completion, supervisor)
 

@@ -19,7 +19,9 @@ def test_the_admin_index_lists_every_admin_page_and_the_header_links_to_it(signe
         "/admin/units",
         "/admin/imports",
         "/admin/packages",
+        "/admin/accounts",
         "/admin/supervisors",
+        "/admin/tokens",
     ):
         assert f'href="{link}"' in page
     supervisor, _account = signed_in("supervisor")
