@@ -156,6 +156,19 @@ def _moodle_match_order(value: Any) -> list[str]:
     return fields
 
 
+def _share(value: Any) -> float:
+    """A share 0–1 (0.1 = 10 %)."""
+    if isinstance(value, bool):
+        raise ValueError("osuus 0–1, esim. 0.1")
+    try:
+        share = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        raise ValueError("osuus 0–1, esim. 0.1") from None
+    if not 0 <= share <= 1:
+        raise ValueError("osuus 0–1, esim. 0.1")
+    return share
+
+
 @dataclass(frozen=True)
 class Setting:
     coerce: Callable[[Any], Any]
@@ -174,6 +187,7 @@ SETTINGS: dict[str, Setting] = {
     "SCORM_SCHEMA_DIR": Setting(_text),
     "COURSES_DIR": Setting(_text),
     "EXPIRING_WITHIN_DAYS": Setting(_positive_int),
+    "IMPORT_MAX_DEACTIVATE_SHARE": Setting(_share),
     "PACKAGE_MAX_FILES": Setting(_positive_int),
     "PACKAGE_MAX_UNCOMPRESSED_BYTES": Setting(_positive_int),
     "PACKAGE_MAX_COMPRESSION_RATIO": Setting(_positive_int),

@@ -1,4 +1,5 @@
-"""Admin pages and commands: course packages (versions, rollback, competences), accounts, Moodle sites."""
+"""Admin pages and commands: course packages (import, versions, rollback, competences, publishing), the
+register (staff, units, corrections, CSV imports), accounts and API tokens, supervisors, Moodle sites."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from lms_bridge.admin import moodle_views  # noqa: F401 - its routes join the admin blueprint
+    # The register's, accounts' and tokens' pages join the admin blueprint when their modules load, so
+    # they must be imported before it is registered.
+    from lms_bridge.admin import (  # noqa: F401
+        account_views,
+        import_views,
+        moodle_views,
+        register_views,
+    )
     from lms_bridge.admin.catalog_cli import catalog_cli
     from lms_bridge.admin.cli import accounts_cli
     from lms_bridge.admin.views import bp

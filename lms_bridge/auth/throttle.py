@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -97,3 +97,13 @@ def clear(session: Session, *, username: str) -> bool:
     """Forget an account name's failures and lift its lockout (after a success, or by an admin)."""
     result = session.execute(delete(SignInThrottle).where(SignInThrottle.key == account_key(username)))
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def locked_accounts(session: Session, *, now: dt.datetime) -> dict[str, dt.datetime]:
+    """Account names locked out now, with when each lockout ends (the admin's list of accounts)."""
+    rows = session.scalars(
+        select(SignInThrottle).where(
+            SignInThrottle.key.startswith("account:", autoescape=True), SignInThrottle.locked_until > now
+        )
+    )
+    return {row.key.removeprefix("account:"): row.locked_until for row in rows if row.locked_until}

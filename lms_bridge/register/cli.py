@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Protocol
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -14,7 +16,7 @@ from lms_bridge.catalog.framework import DEFAULT_FRAMEWORK, parse_framework
 from lms_bridge.cli_actor import cli_actor
 from lms_bridge.db import transaction
 from lms_bridge.register import service
-from lms_bridge.register.errors import ImportRejected, RegisterError
+from lms_bridge.register.errors import ImportRejected, MassDeactivationStopped, RegisterError
 from lms_bridge.register.holdings import rebuild_holdings
 from lms_bridge.register.imports.completions import import_completions
 from lms_bridge.register.imports.csv_io import parse_datetime, parse_score
@@ -25,9 +27,19 @@ from lms_bridge.register.requirements import load_framework
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
+ALLOW_FLAG = "--allow-mass-deactivation"
+
+
 def _print_report(report: ImportSummary) -> None:
     for note in report.notes:
         click.echo(note, err=True)
+    if report.mass_deactivation is not None and report.dry_run:
+        click.echo(
+            report.mass_deactivation.warning()
+            + " "
+            + _("Varsinainen tuonti pysähtyy, ellei sitä vahvisteta valinnalla %(flag)s.", flag=ALLOW_FLAG),
+            err=True,
+        )
     click.echo(report.summary())
 
 
@@ -41,6 +53,12 @@ def _run_import(importer: Importer, path: Path, dry_run: bool) -> None:
     try:
         with transaction() as session:
             report = importer(session, path.read_bytes(), actor=cli_actor(), dry_run=dry_run)
+    except MassDeactivationStopped as error:
+        raise click.ClickException(
+            str(error.message)
+            + " "
+            + _("Jos passivointi on oikein, aja komento uudelleen valinnalla %(flag)s.", flag=ALLOW_FLAG)
+        ) from error
     except ImportRejected as error:
         for line in error.report.lines():
             click.echo(line, err=True)
@@ -99,10 +117,21 @@ def staff_cli() -> None:
 @staff_cli.command("import")
 @click.argument("file", type=FILE)
 @click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+@click.option(
+    ALLOW_FLAG,
+    "allow_mass_deactivation",
+    is_flag=True,
+    help="Go on even if more than IMPORT_MAX_DEACTIVATE_SHARE of the active staff would be deactivated.",
+)
 @with_appcontext
-def import_staff_command(file: Path, dry_run: bool) -> None:
+def import_staff_command(file: Path, dry_run: bool, allow_mass_deactivation: bool) -> None:
     """Import staff (and optionally their units) from FILE.csv; leavers are deactivated, never deleted."""
-    _run_import(import_staff, file, dry_run)
+    importer = functools.partial(
+        import_staff,
+        max_deactivate_share=current_app.config["IMPORT_MAX_DEACTIVATE_SHARE"],
+        allow_mass_deactivation=allow_mass_deactivation,
+    )
+    _run_import(importer, file, dry_run)
 
 
 @click.group("completions")

@@ -3,6 +3,7 @@
 DomainError
 ├── RegisterError (400)          bad input to a register service
 │   └── ImportRejected (400)     a CSV import with rejected rows; nothing was written
+│       └── MassDeactivationStopped  a staff import would deactivate too many; nothing was written
 ├── NotFound (404)
 │   └── UnknownRecord            no such staff member, unit or completion (courses and competences:
 │                                lms_bridge.catalog.errors.NotInCatalog, also a NotFound)
@@ -26,6 +27,12 @@ class ImportRejected(RegisterError):
     def __init__(self, message: Any, *, report: Any) -> None:
         super().__init__(message)
         self.report = report
+
+
+class MassDeactivationStopped(ImportRejected):
+    """The staff import would deactivate more than the allowed share; confirm explicitly to go on."""
+
+    code = "mass_deactivation"
 
 
 class UnknownRecord(NotFound):

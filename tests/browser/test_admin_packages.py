@@ -80,6 +80,7 @@ def test_import_version_rollback_and_preview(
     ).to_be_visible()
     found += axe_violations(page, axe_js, "version summary")
 
+    page.get_by_role("link", name="Ylläpito").click()  # the header's one admin link
     page.get_by_role("link", name="Kurssipaketit").click()
     upload(page, second, "kohtaaminen")
     expect(page.get_by_role("heading", name="Vaikuttava asiakaskohtaaminen – versio 2")).to_be_visible()

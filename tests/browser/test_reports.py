@@ -128,6 +128,7 @@ def test_an_admin_assigns_a_supervisor_and_sees_the_region(
     page.get_by_role("link", name="Raportit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Satakunnan hyvinvointialue")
     found = check(page, axe_js, f"region {width}")
+    page.get_by_role("link", name="Ylläpito").click()  # the header's one admin link
     page.get_by_role("link", name="Esihenkilöt").click()
     field = page.get_by_label("Yksiköt, joita esihenkilö näkee")
     expect(field).to_have_value("KOHO")

@@ -87,3 +87,14 @@ def test_admin_sessions_last_hours_not_a_month(tmp_path: Path) -> None:
 def test_shipped_data_is_read_from_the_package() -> None:
     assert package_data("defaults.toml").is_file()
     assert package_data("competences.yaml").read_text(encoding="utf-8").startswith(("#", "competences"))
+
+
+def test_the_mass_deactivation_share_takes_a_decimal_comma_and_must_be_a_share(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert make(tmp_path, SECRET_KEY="x").config["IMPORT_MAX_DEACTIVATE_SHARE"] == 0.1
+    monkeypatch.setenv("LMS_BRIDGE_IMPORT_MAX_DEACTIVATE_SHARE", "0,25")
+    assert make(tmp_path, SECRET_KEY="x").config["IMPORT_MAX_DEACTIVATE_SHARE"] == 0.25
+    monkeypatch.setenv("LMS_BRIDGE_IMPORT_MAX_DEACTIVATE_SHARE", "10")  # per cent, not a share
+    with pytest.raises(ConfigError, match=r"IMPORT_MAX_DEACTIVATE_SHARE.*osuus 0–1"):
+        make(tmp_path, SECRET_KEY="x")

@@ -40,6 +40,7 @@ OPTIONAL_COMPLETION_COLUMNS = ("score", "course")
 class _Row:
     line: int
     event: NewCompletion
+    label: str  # for the preview: "rivi 2: 1001 KOHT-01 5.3.2024"
 
 
 def import_completions(session: Session, data: bytes, *, actor: str, dry_run: bool = False) -> ImportSummary:
@@ -56,7 +57,15 @@ def import_completions(session: Session, data: bytes, *, actor: str, dry_run: bo
     parsed: list[_Row] = []
     for line, values in table.rows:
         try:
-            parsed.append(_Row(line, _parse_row(values, staff_ids, competence_ids, course_ids, now)))
+            event = _parse_row(values, staff_ids, competence_ids, course_ids, now)
+            label = _(
+                "rivi %(line)s: %(n)s %(code)s %(date)s",
+                line=line,
+                n=values["employee_number"],
+                code=values["competence_code"].upper(),
+                date=values["completed_at"],
+            )
+            parsed.append(_Row(line, event, label))
         except (ValueError, RegisterError) as error:
             report.reject(line, str(error.message if isinstance(error, RegisterError) else error))
 
@@ -77,6 +86,10 @@ def import_completions(session: Session, data: bytes, *, actor: str, dry_run: bo
 
     report.created = len(classified.new)
     report.already_recorded = len(classified.already_recorded)
+    new = {id(event) for event in classified.new}
+    for row in parsed:
+        if id(row.event) in new:
+            report.change("created", row.label)
     if dry_run or not classified.new:
         return report
     record_completions_bulk(session, classified.new, recorded_by=actor)

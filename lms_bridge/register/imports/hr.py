@@ -17,14 +17,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from lms_bridge.audit import record_event
 from lms_bridge.db import utcnow
-from lms_bridge.register.errors import ImportRejected
+from lms_bridge.register.errors import ImportRejected, MassDeactivationStopped
 from lms_bridge.register.imports.csv_io import CsvTable, parse_bool, read_csv
-from lms_bridge.register.imports.summary import ImportSummary
+from lms_bridge.register.imports.summary import ImportSummary, MassDeactivation
 from lms_bridge.register.models import UNIT_KINDS, OrgUnit, Staff
 from lms_bridge.register.scopes import set_supervised_units
 
@@ -62,30 +62,65 @@ def import_units(session: Session, data: bytes, *, actor: str, dry_run: bool = F
         spec = _unit_spec(
             report, line, values["unit_code"], values["name"], values["kind"], values["parent_code"]
         )
-        if spec is not None and _add_spec(report, specs, spec):
-            pass
+        if spec is not None:
+            _add_spec(report, specs, spec)
+    defined = {values["unit_code"] for _line, values in table.rows}
+    _check_tree(report, specs, _existing_units(session), defined)
     return _finish(
         session, report, actor, dry_run, lambda: _apply_units(session, report, specs, deactivate=True)
     )
 
 
-def import_staff(session: Session, data: bytes, *, actor: str, dry_run: bool = False) -> ImportSummary:
-    """Create, update, reactivate and deactivate staff to match the file. Raises ImportRejected."""
+def import_staff(
+    session: Session,
+    data: bytes,
+    *,
+    actor: str,
+    dry_run: bool = False,
+    max_deactivate_share: float | None = None,
+    allow_mass_deactivation: bool = False,
+) -> ImportSummary:
+    """Create, update, reactivate and deactivate staff to match the file.
+
+    An import that would deactivate more than `max_deactivate_share` of the active staff (a truncated
+    or wrong export looks like that) stops unless `allow_mass_deactivation`; a dry run reports it in
+    `mass_deactivation`. Raises ImportRejected, or its MassDeactivationStopped.
+    """
     table = read_csv(data, required=STAFF_COLUMNS, optional=STAFF_OPTIONAL)
     report = ImportSummary(kind="staff", dry_run=dry_run, rows=len(table.rows))
     specs = _units_from_staff_rows(report, table)
     rows = _staff_rows(report, table)
+    # Every check that needs only the file and the current units runs before anything is written, so one
+    # pass lists every rejected row: a bad unit on one row no longer waits for the other rows' fixes.
+    units = _existing_units(session)
+    defined = {values["unit_code"] for _line, values in table.rows if values.get("unit_name")}
+    _check_tree(report, specs, units, defined)
+    _check_staff_units(report, rows, known=set(units) | set(specs) | defined)
 
     def apply() -> None:
+        active_before = session.scalar(select(func.count()).select_from(Staff).where(Staff.active.is_(True)))
         _apply_units(session, report, specs, deactivate=False)
-        if not report.rejected:
-            _apply_staff(session, report, rows)
+        _apply_staff(session, report, rows)
+        if (
+            max_deactivate_share is not None
+            and active_before
+            and report.deactivated > max_deactivate_share * active_before
+        ):
+            report.mass_deactivation = MassDeactivation(
+                report.deactivated, active_before, max_deactivate_share
+            )
 
-    return _finish(session, report, actor, dry_run, apply)
+    return _finish(session, report, actor, dry_run, apply, allow_mass_deactivation=allow_mass_deactivation)
 
 
 def _finish(
-    session: Session, report: ImportSummary, actor: str, dry_run: bool, apply: Callable[[], None]
+    session: Session,
+    report: ImportSummary,
+    actor: str,
+    dry_run: bool,
+    apply: Callable[[], None],
+    *,
+    allow_mass_deactivation: bool = True,
 ) -> ImportSummary:
     if report.rejected:
         raise ImportRejected(report.summary(), report=report)
@@ -99,6 +134,9 @@ def _finish(
     if dry_run:
         savepoint.rollback()
         return report
+    if report.mass_deactivation is not None and not allow_mass_deactivation:
+        savepoint.rollback()
+        raise MassDeactivationStopped(report.mass_deactivation.message(), report=report)
     savepoint.commit()
     record_event(
         session,
@@ -164,33 +202,64 @@ def _units_from_staff_rows(report: ImportSummary, table: CsvTable) -> dict[str, 
     return specs
 
 
-def _apply_units(
-    session: Session, report: ImportSummary, specs: dict[str, UnitSpec], *, deactivate: bool
+def _existing_units(session: Session) -> dict[str, OrgUnit]:
+    return {unit.code: unit for unit in session.scalars(select(OrgUnit))}
+
+
+def _check_tree(
+    report: ImportSummary, specs: dict[str, UnitSpec], units: dict[str, OrgUnit], defined: set[str]
 ) -> None:
-    units = {unit.code: unit for unit in session.scalars(select(OrgUnit))}
-    count = report.kind == "units"
+    """Reject specs whose parent is unknown or not higher in the hierarchy, and cycles; writes nothing.
+
+    `defined`: every unit code the file defines, also on rows rejected already — a child of such a unit
+    is not rejected a second time for its parent.
+    """
     for spec in specs.values():
         parent = specs.get(spec.parent_code) if spec.parent_code else None
         parent_kind = (
             parent.kind if parent else (units[spec.parent_code].kind if spec.parent_code in units else None)
         )
         if spec.parent_code and parent_kind is None:
-            report.reject(spec.line, _("yläyksikköä %(code)s ei löydy", code=spec.parent_code))
+            if spec.parent_code not in defined:
+                report.reject(spec.line, _("yläyksikköä %(code)s ei löydy", code=spec.parent_code))
         elif parent_kind is not None and UNIT_KINDS.index(parent_kind) >= UNIT_KINDS.index(spec.kind):
             report.reject(
                 spec.line, _("yksikkö %(code)s ei voi olla yläyksikkönsä yläpuolella", code=spec.code)
             )
-    if report.rejected:
-        return
-    pending = dict(specs)
+    rejected = {row.line for row in report.rejected}
+    pending = {code for code, spec in specs.items() if spec.line not in rejected}
     while pending:  # parents first; a pass that places nothing means a cycle
-        ready = [s for s in pending.values() if not s.parent_code or s.parent_code not in pending]
+        ready = {code for code in pending if specs[code].parent_code not in pending}
         if not ready:
-            for spec in pending.values():
+            for code in sorted(pending, key=lambda c: specs[c].line):
                 report.reject(
-                    spec.line, _("yksikköpuussa on silmukka yksikön %(code)s kohdalla", code=spec.code)
+                    specs[code].line, _("yksikköpuussa on silmukka yksikön %(code)s kohdalla", code=code)
                 )
             return
+        pending -= ready
+
+
+def _check_staff_units(report: ImportSummary, rows: list[_StaffRow], *, known: set[str]) -> None:
+    """Reject rows naming a unit (theirs, or one they supervise) that neither exists nor is in the file."""
+    for row in rows:
+        if row.unit_code not in known:
+            report.reject(row.line, _("yksikköä %(code)s ei löydy", code=row.unit_code))
+        unknown = [code for code in row.supervises or () if code not in known]
+        if unknown:
+            report.reject(row.line, _("esihenkilön yksikköä %(code)s ei löydy", code=unknown[0]))
+
+
+def _apply_units(
+    session: Session, report: ImportSummary, specs: dict[str, UnitSpec], *, deactivate: bool
+) -> None:
+    """Write checked specs (`_check_tree` first), parents first."""
+    units = _existing_units(session)
+    count = report.kind == "units"
+    pending = dict(specs)
+    while pending:
+        ready = [s for s in pending.values() if not s.parent_code or s.parent_code not in pending]
+        if not ready:  # _check_tree rejects cycles; this only stops an endless loop on unchecked specs
+            raise RuntimeError("unit specs with a cycle reached _apply_units")
         for spec in ready:
             del pending[spec.code]
             unit = units.get(spec.code)
@@ -200,12 +269,18 @@ def _apply_units(
                 session.add(unit)
                 units[spec.code] = unit
                 report.created += count
+                if count:
+                    report.change("created", f"{spec.code} {spec.name}")
             elif (unit.name, unit.kind, unit.parent_id, unit.active) != (
                 spec.name,
                 spec.kind,
                 parent_id,
                 True,
             ):
+                if count:
+                    report.change(
+                        "updated", _changed(f"{spec.code} {spec.name}", _unit_fields(unit, spec, parent_id))
+                    )
                 unit.name, unit.kind, unit.parent_id, unit.active = spec.name, spec.kind, parent_id, True
                 report.updated += count
             else:
@@ -216,8 +291,27 @@ def _apply_units(
             if unit.code not in specs and unit.active:
                 unit.active = False
                 report.deactivated += 1
+                report.change("deactivated", f"{unit.code} {unit.name}")
     _rebuild_paths(units.values())
     session.flush()
+
+
+def _unit_fields(unit: OrgUnit, spec: UnitSpec, parent_id: int | None) -> list[str]:
+    return [
+        label
+        for label, changed in (
+            (_("nimi"), unit.name != spec.name),
+            (_("tyyppi"), unit.kind != spec.kind),
+            (_("yläyksikkö"), unit.parent_id != parent_id),
+            (_("otetaan uudelleen käyttöön"), not unit.active),
+        )
+        if changed
+    ]
+
+
+def _changed(label: str, fields: list[str]) -> str:
+    """'1001 Mäkelä Aino: yksikkö, tehtävänimike' for the preview."""
+    return f"{label}: {', '.join(fields)}" if fields else label
 
 
 def _rebuild_paths(units: Iterable[OrgUnit]) -> None:
@@ -304,6 +398,7 @@ def _apply_staff(session: Session, report: ImportSummary, rows: list[_StaffRow])
             continue
         values = (row.first_name, row.last_name, row.email, row.job_title, unit_id, row.active)
         staff = existing.get(row.employee_number)
+        label = f"{row.employee_number} {row.last_name} {row.first_name}"
         if staff is None:
             session.add(
                 Staff(
@@ -317,6 +412,7 @@ def _apply_staff(session: Session, report: ImportSummary, rows: list[_StaffRow])
                 )
             )
             report.created += 1
+            report.change("created", label)
         elif (
             staff.first_name,
             staff.last_name,
@@ -325,9 +421,17 @@ def _apply_staff(session: Session, report: ImportSummary, rows: list[_StaffRow])
             staff.unit_id,
             staff.active,
         ) != values:
+            fields = _staff_fields(staff, row, unit_id)
+            # Made inactive by the file's active column: a leaver as much as one missing from the file.
+            leaving = staff.active and not row.active
             staff.first_name, staff.last_name, staff.email = row.first_name, row.last_name, row.email
             staff.job_title, staff.unit_id, staff.active = row.job_title, unit_id, row.active
-            report.updated += 1
+            if leaving:
+                report.deactivated += 1
+                report.change("deactivated", label)
+            else:
+                report.updated += 1
+                report.change("updated", _changed(label, fields))
         else:
             report.unchanged += 1
     in_file = {row.employee_number for row in rows}
@@ -335,8 +439,23 @@ def _apply_staff(session: Session, report: ImportSummary, rows: list[_StaffRow])
         if number not in in_file and staff.active:
             staff.active = False  # a leaver: kept with their completions, never deleted
             report.deactivated += 1
+            report.change("deactivated", f"{number} {staff.last_name} {staff.first_name}")
     session.flush()
     _apply_supervisors(session, report, rows, unit_ids)
+
+
+def _staff_fields(staff: Staff, row: _StaffRow, unit_id: int) -> list[str]:
+    return [
+        label
+        for label, changed in (
+            (_("nimi"), (staff.first_name, staff.last_name) != (row.first_name, row.last_name)),
+            (_("sähköposti"), staff.email != row.email),
+            (_("tehtävänimike"), staff.job_title != row.job_title),
+            (_("yksikkö"), staff.unit_id != unit_id),
+            (_("palaa aktiiviseksi"), not staff.active and row.active),
+        )
+        if changed
+    ]
 
 
 def _apply_supervisors(
@@ -369,9 +488,11 @@ def apply_unit_specs(session: Session, specs: list[UnitSpec]) -> dict[str, int]:
     Raises ImportRejected when the specs do not form a valid tree.
     """
     report = ImportSummary(kind="units", dry_run=False, rows=len(specs))
-    _apply_units(session, report, {spec.code: spec for spec in specs}, deactivate=False)
+    by_code = {spec.code: spec for spec in specs}
+    _check_tree(report, by_code, _existing_units(session), set())
     if report.rejected:
         raise ImportRejected(report.summary(), report=report)
+    _apply_units(session, report, by_code, deactivate=False)
     return dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
 
 

@@ -1,4 +1,4 @@
-"""The result of an import, as the CLI and (later) the admin pages show it."""
+"""The result of an import, as the CLI and the admin pages show it: counts, what changes, rejected rows."""
 
 from __future__ import annotations
 
@@ -14,6 +14,30 @@ class RejectedRow:
     reason: str
 
 
+@dataclass(frozen=True)
+class MassDeactivation:
+    """A staff import would deactivate more than the allowed share of the active staff."""
+
+    deactivated: int
+    active: int
+    max_share: float
+
+    def warning(self) -> str:
+        return str(
+            _(
+                "Tuonti passivoisi %(n)s henkilöä %(active)s aktiivisesta (%(share)s %%), enemmän kuin "
+                "sallitut %(max)s %%.",
+                n=self.deactivated,
+                active=self.active,
+                share=round(100 * self.deactivated / self.active),
+                max=round(100 * self.max_share),
+            )
+        )
+
+    def message(self) -> str:
+        return self.warning() + " " + str(_("Tuontia ei tehty; tietokantaa ei muutettu."))
+
+
 @dataclass
 class ImportSummary:
     kind: str  # "units", "staff" or "completions"
@@ -26,9 +50,23 @@ class ImportSummary:
     already_recorded: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # What changes, one label per record ("1001 Mäkelä Aino"), by "created", "updated", "deactivated":
+    # the preview an admin checks before confirming.
+    changes: dict[str, list[str]] = field(default_factory=dict)
+    mass_deactivation: MassDeactivation | None = None
+    _rejected_at: dict[int, int] = field(default_factory=dict, repr=False)  # line -> index in rejected
 
     def reject(self, line: int, reason: str) -> None:
+        """Reject a row; a second reason for the same row joins the first, so each row is listed once."""
+        index = self._rejected_at.get(line)
+        if index is not None:
+            self.rejected[index] = RejectedRow(line, f"{self.rejected[index].reason}; {reason}")
+            return
+        self._rejected_at[line] = len(self.rejected)
         self.rejected.append(RejectedRow(line, reason))
+
+    def change(self, kind: str, label: str) -> None:
+        self.changes.setdefault(kind, []).append(label)
 
     def lines(self) -> list[str]:
         """The rejected rows, one line each, in file order."""

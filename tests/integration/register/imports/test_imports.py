@@ -51,8 +51,9 @@ def test_units_and_staff_import_builds_the_tree(hr, session):
 
 def test_staff_reimport_deactivates_leavers_and_never_deletes(hr, session):
     second = STAFF.replace("1003;Satu;Leino;satu.leino@satakunta.example;ikäkeskuksen työntekijä;IKAK;\n", "")
-    result = hr("staff", "import", content=second)
-    assert result.exit_code == 0
+    # 1 of 3 is more than the 10 % a staff import deactivates without asking (see the mass tests below)
+    result = hr("staff", "import", "--allow-mass-deactivation", content=second)
+    assert result.exit_code == 0, result.output
     assert "0 uutta, 0 päivitetty, 2 ennallaan, 1 passivoitu" in result.output
     assert count(session, Staff) == 3
     satu = session.scalars(select(Staff).where(Staff.employee_number == "1003")).one()
@@ -99,6 +100,103 @@ def test_unknown_unit_is_rejected_with_its_line(run, session):
     assert result.exit_code == 1
     assert "rivi 2: yksikköä NOWHERE ei löydy" in result.output
     assert count(session, Staff) == 0
+
+
+def test_every_rejected_staff_row_is_listed_in_one_pass(run, session):
+    """A bad unit used to be reported only once the other rows were fixed: now one run names them all."""
+    run("units", "import", content=UNITS)
+    content = (
+        "employee_number,first_name,last_name,job_title,unit_code,supervises\n"
+        "1,Aino,Mäkelä,kotihoitaja,KOHO,\n"
+        "2,,Leino,kotihoitaja,KOHO,\n"  # a row check
+        "3,Satu,Leino,kotihoitaja,NOWHERE,\n"  # an unknown unit
+        "4,Pekka,Grönroos,esihenkilö,KOHO,EI-OLE\n"  # an unknown supervised unit
+        "5,Ville,Vallaton,x,NOWHERE,EI-OLE\n"  # both: one line, both reasons
+    )
+    result = run("staff", "import", content=content)
+    assert result.exit_code == 1
+    assert "rivi 3: etu- tai sukunimi puuttuu" in result.output
+    assert "rivi 4: yksikköä NOWHERE ei löydy" in result.output
+    assert "rivi 5: esihenkilön yksikköä EI-OLE ei löydy" in result.output
+    assert "rivi 6: yksikköä NOWHERE ei löydy; esihenkilön yksikköä EI-OLE ei löydy" in result.output
+    assert "Tuonti hylättiin: 4 riviä 5 rivistä on virheellisiä" in result.output
+    assert count(session, Staff) == 0
+
+
+def test_a_unit_defined_on_a_rejected_row_does_not_reject_its_people_twice(run, session):
+    content = (
+        "employee_number;first_name;last_name;job_title;unit_code;unit_name;unit_kind;parent_unit_code\n"
+        "1;Aino;Mäkelä;kotihoitaja;SATA;Satakunta;region;\n"
+        "2;Satu;Leino;kotihoitaja;UUSI;Uusi yksikkö;planeetta;SATA\n"
+        "3;Pekka;Grönroos;kotihoitaja;UUSI;;;\n"
+        "4;Ville;Vallaton;kotihoitaja;MUU;Muu;unit;EI-OLE\n"
+    )
+    result = run("staff", "import", content=content)
+    assert result.exit_code == 1
+    assert "rivi 3: tuntematon yksikkötyyppi planeetta" in result.output
+    assert "rivi 4" not in result.output  # its unit's row is what needs fixing
+    assert "rivi 5: yläyksikköä EI-OLE ei löydy" in result.output
+    assert count(session, OrgUnit) == 0
+
+
+def test_every_rejected_unit_row_is_listed_in_one_pass(run, session):
+    content = (
+        "unit_code,name,kind,parent_code\n"
+        "SATA,Satakunta,region,\n"
+        "KOHO,Kotihoito,planeetta,SATA\n"  # a row check
+        "IKAK,Ikäkeskus,service_area,EI-OLE\n"  # a tree check
+        "T1,Tiimi,team,KOHO\n"  # its parent's row is rejected already: not listed again
+    )
+    result = run("units", "import", content=content)
+    assert result.exit_code == 1
+    assert "rivi 3: tuntematon yksikkötyyppi planeetta" in result.output
+    assert "rivi 4: yläyksikköä EI-OLE ei löydy" in result.output
+    assert "rivi 5" not in result.output
+    assert count(session, OrgUnit) == 0
+
+
+def _staff_file(numbers) -> str:
+    return "employee_number,first_name,last_name,job_title,unit_code\n" + "".join(
+        f"{n},Etu{n},Suku{n},kotihoitaja,KOHO\n" for n in numbers
+    )
+
+
+def test_a_staff_import_deactivating_too_many_stops_until_confirmed(run, session):
+    run("units", "import", content=UNITS)
+    assert run("staff", "import", content=_staff_file(range(1, 21))).exit_code == 0
+    # 2 of 20 leave: 10 %, not more than the default share
+    assert run("staff", "import", content=_staff_file(range(1, 19))).exit_code == 0
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Staff).where(Staff.active.is_(True))) == 18
+
+    truncated = _staff_file(range(1, 10))  # 9 of the 18 left: a truncated export
+    dry = run("staff", "import", "--dry-run", content=truncated)
+    assert dry.exit_code == 0
+    assert "Tuonti passivoisi 9 henkilöä 18 aktiivisesta (50 %), enemmän kuin sallitut 10 %." in dry.output
+    assert "--allow-mass-deactivation" in dry.output
+
+    stopped = run("staff", "import", content=truncated)
+    assert stopped.exit_code == 1
+    assert "Tuonti passivoisi 9 henkilöä 18 aktiivisesta" in stopped.output
+    assert "tietokantaa ei muutettu" in stopped.output
+    assert "--allow-mass-deactivation" in stopped.output
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Staff).where(Staff.active.is_(True))) == 18
+
+    confirmed = run("staff", "import", "--allow-mass-deactivation", content=truncated)
+    assert confirmed.exit_code == 0, confirmed.output
+    assert "0 uutta, 0 päivitetty, 9 ennallaan, 9 passivoitu." in confirmed.output
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Staff).where(Staff.active.is_(True))) == 9
+
+
+def test_the_share_is_a_setting(run, db_app, session):
+    run("units", "import", content=UNITS)
+    run("staff", "import", content=_staff_file(range(1, 11)))
+    db_app.config["IMPORT_MAX_DEACTIVATE_SHARE"] = 0.5
+    result = run("staff", "import", content=_staff_file(range(1, 6)))  # 5 of 10: not more than half
+    assert result.exit_code == 0, result.output
+    assert "5 passivoitu" in result.output
 
 
 def test_unit_tree_errors(run, session):
