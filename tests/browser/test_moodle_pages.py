@@ -67,7 +67,8 @@ def test_an_admin_tests_and_syncs_a_site_and_reads_the_result(
 ) -> None:
     page, errors = open_page(browser, width)
     sign_in(page, server, "paakayttaja")
-    page.get_by_role("link", name="Moodle").click()
+    page.get_by_role("link", name="Ylläpito").click()
+    page.get_by_role("link", name="Moodle-sivustot").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Moodle-sivustot")
     expect(
         page.get_by_role("table", name="Moodle-sivustot ja niiden viimeisin synkronointi")
