@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from lms_bridge.register.errors import RegisterError
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2})[:.](\d{2}))?$")
 
 
@@ -94,6 +95,10 @@ def parse_datetime(value: str) -> dt.datetime:
         else:
             parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
+        if match or _ISO_DATE.match(value):  # the right form, but no such day (31.2.2024) or time
+            raise ValueError(
+                _("päivämäärä %(value)s on mahdoton: sellaista päivää ei ole", value=value)
+            ) from None
         raise ValueError(
             _("päivämäärä %(value)s ei ole muotoa 2024-03-05 tai 5.3.2024", value=value)
         ) from None

@@ -179,7 +179,7 @@ def test_a_correction_needs_a_reason_a_change_and_real_values(signed_in, session
         ({"action": "change", "reason": "x"}, "Anna oikea päivämäärä, oikeat pisteet tai molemmat."),
         (
             {"action": "change", "completed_at": "31.2.2024", "reason": "x"},
-            "Päivämäärä 31.2.2024 ei ole muotoa",
+            "Päivämäärä 31.2.2024 on mahdoton",
         ),
         ({"action": "change", "score": "120", "reason": "x"}, "Pisteiden on oltava välillä 0–100."),
         ({"action": "change", "completed_at": "1.1.2099", "reason": "x"}, "tulevaisuudessa"),

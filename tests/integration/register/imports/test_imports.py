@@ -261,7 +261,7 @@ def test_rejected_completion_rows_are_named_and_nothing_is_written(hr, session):
     for expected in (
         "rivi 5: henkilönumeroa 9999 ei löydy",
         "rivi 6: osaamista NOPE-1 ei ole osaamiskehyksessä",
-        "rivi 7: päivämäärä 31.2.2024 ei ole muotoa",
+        "rivi 7: päivämäärä 31.2.2024 on mahdoton",
         "rivi 8: pisteiden on oltava välillä 0–100",
         "rivi 9: kurssia tuntematon-kurssi ei löydy",
         "rivi 10: Lähde (source) on pakollinen",
