@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 
 STATUS_LABELS: dict[str, Any] = {
@@ -26,6 +27,13 @@ SOURCE_LABELS: dict[str, Any] = {
 
 
 def status_label(status: str) -> str:
+    """The status in the request's language. Resolved once per request and status: a report's matrix
+    asks for it hundreds of times, and each lazy string looks up the translations anew."""
+    if has_request_context():
+        cache: dict[str, str] = g.setdefault("lms_bridge_status_labels", {})
+        if status not in cache:
+            cache[status] = str(STATUS_LABELS.get(status, status))
+        return cache[status]
     return str(STATUS_LABELS.get(status, status))
 
 

@@ -337,7 +337,9 @@ def status_counts(
         stmt = stmt.where(both.c.competence_id == flt.competence_id)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(_POSTGRESQL_SETTINGS)
+        # A region's holdings are a few hundred thousand rows: below the planner's default thresholds for
+        # a parallel scan, yet scanning and grouping them in two workers takes a quarter less time.
+        connection.exec_driver_sql(_POSTGRESQL_SETTINGS + _PARALLEL_SETTINGS)
     return [StatusCount(u, c, s, bool(r), n) for u, c, s, r, n in connection.execute(stmt).all()]
 
 
@@ -394,6 +396,10 @@ def valid_share_over_time(
 # ms) - it pays off for long analytics, not for a status page; the aggregations and the sort stay in
 # memory; and in UTC, psycopg returns the timestamps as the aware UTC datetimes UTCDateTime would make
 # (tzinfo datetime.timezone.utc), so the rows need no per-value conversion in Python.
+_PARALLEL_SETTINGS = (
+    "; SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0; "
+    "SET LOCAL min_parallel_table_scan_size = 0"
+)
 _POSTGRESQL_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; SET LOCAL TimeZone = 'UTC'"
 
 
