@@ -45,6 +45,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def run_backend(backend: str, staff: int, completions: int, runs: int, folder: Path) -> None:
     print(f"{backend}:", flush=True)
+    folder.mkdir(parents=True, exist_ok=True)
     url, engine, cleanup = open_backend(backend, folder)
     try:
         with engine.connect() as conn:
