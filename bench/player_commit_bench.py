@@ -117,10 +117,10 @@ def prepare(url: str, folder: Path, clients: int) -> list[Client]:
         serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
         for staff in session.scalars(sa.select(Staff).order_by(Staff.id)):
             launch = attempts.resolve_attempt(
-                session, staff_id=staff.id, course=course, launched_via="dev", now=utcnow()
+                session, staff_id=staff.id, course=course, launched_via="lti", now=utcnow()
             )
             attempts.open_item(session, launch.attempt, None, now=utcnow())
-            cookie = serializer.dumps({"staff_id": staff.id, "staff_via": "dev"})
+            cookie = serializer.dumps({"staff_id": staff.id, "staff_via": "lti"})
             commit_token = token.commit_token(SECRET, attempt_id=launch.attempt.id, staff_id=staff.id)
             prepared.append(Client(launch.attempt.id, cookie, commit_token))
     app.extensions["lms_bridge.engine"].dispose()

@@ -329,4 +329,4 @@ def frame_for_platforms() -> None:
     if endpoint.startswith("player.") and signed_in_via() == "lti" and session.get("staff_id") is not None:
         framed = True
     if framed:
-        allow_framing_by(platforms.platform_origins(get_session()))
+        allow_framing_by(lambda: platforms.platform_origins(get_session()))

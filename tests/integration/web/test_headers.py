@@ -33,3 +33,29 @@ def test_a_page_moodle_frames_allows_only_the_named_origins(app: Flask) -> None:
     response = app.test_client().get("/framed")
     assert response.headers["Content-Security-Policy"] == "frame-ancestors 'self' https://moodle.example.fi"
     assert "X-Frame-Options" not in response.headers
+
+
+def test_origins_given_as_a_function_are_looked_up_only_for_a_page(app: Flask) -> None:
+    lookups: list[str] = []
+
+    def origins() -> list[str]:
+        lookups.append("looked up")
+        return ["https://moodle.example.fi"]
+
+    def page() -> str:
+        allow_framing_by(origins)
+        return "<p>ok</p>"
+
+    def answer() -> dict[str, bool]:
+        allow_framing_by(origins)
+        return {"applied": True}
+
+    app.add_url_rule("/framed-page", view_func=page)
+    app.add_url_rule("/framed-answer", view_func=answer)
+    client = app.test_client()
+    answered = client.get("/framed-answer")
+    assert answered.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert lookups == []
+    shown = client.get("/framed-page")
+    assert shown.headers["Content-Security-Policy"] == "frame-ancestors 'self' https://moodle.example.fi"
+    assert lookups == ["looked up"]
