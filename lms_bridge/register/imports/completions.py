@@ -54,17 +54,18 @@ def import_completions(session: Session, data: bytes, *, actor: str, dry_run: bo
     course_ids = course_slugs(session)
     now = utcnow()
 
+    # Translated once: a lookup per row took half the time of a 100,000-row import.
+    label_template = _("rivi %(line)s: %(n)s %(code)s %(date)s")
     parsed: list[_Row] = []
     for line, values in table.rows:
         try:
             event = _parse_row(values, staff_ids, competence_ids, course_ids, now)
-            label = _(
-                "rivi %(line)s: %(n)s %(code)s %(date)s",
-                line=line,
-                n=values["employee_number"],
-                code=values["competence_code"].upper(),
-                date=values["completed_at"],
-            )
+            label = label_template % {
+                "line": line,
+                "n": values["employee_number"],
+                "code": values["competence_code"].upper(),
+                "date": values["completed_at"],
+            }
             parsed.append(_Row(line, event, label))
         except (ValueError, RegisterError) as error:
             report.reject(line, str(error.message if isinstance(error, RegisterError) else error))
