@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app, g
@@ -54,6 +55,11 @@ class Base(DeclarativeBase):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+# Times are stored in UTC; the region's day (a completion's date, a CSV's 5.3.2024, a reminder's week)
+# is the Helsinki one. Pages and the command line show Helsinki time too (lms_bridge.i18n.local_time).
+REGION_TIMEZONE = ZoneInfo("Europe/Helsinki")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

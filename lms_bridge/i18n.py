@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, format_datetime, get_locale
 
@@ -16,10 +18,20 @@ def _select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def local_time(moment: dt.datetime) -> str:
+    """A stored (UTC) time as people here read it: Helsinki time (BABEL_DEFAULT_TIMEZONE), 5.3.2024 klo 9.05.
+
+    For pages and the command line alike (needs the app context)."""
+    return str(format_datetime(moment, "d.M.yyyy 'klo' H.mm"))
+
+
+def local_date(moment: dt.datetime) -> str:
+    return str(format_datetime(moment, "d.M.yyyy"))
+
+
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
-    # Times are stored in UTC and shown in Europe/Helsinki (BABEL_DEFAULT_TIMEZONE).
-    app.jinja_env.filters["localtime"] = lambda moment: format_datetime(moment, "d.M.yyyy 'klo' H.mm")
-    app.jinja_env.filters["localdate"] = lambda moment: format_datetime(moment, "d.M.yyyy")
+    app.jinja_env.filters["localtime"] = local_time
+    app.jinja_env.filters["localdate"] = local_date
     app.jinja_env.filters["monthlabel"] = lambda moment: format_datetime(moment, "M/yyyy")

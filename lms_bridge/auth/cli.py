@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from lms_bridge.auth.tokens import create_token, list_tokens, revoke_token
 from lms_bridge.cli_actor import cli_actor
 from lms_bridge.db import transaction
+from lms_bridge.i18n import local_date
 
 
 @click.group("api-token")
@@ -46,4 +47,4 @@ def list_command() -> None:
     with transaction() as session:
         for token in list_tokens(session):
             state = _("peruttu") if token.revoked_at else _("voimassa")
-            click.echo(f"{token.name}\t{state}\t{token.created_at:%Y-%m-%d}")
+            click.echo(f"{token.name}\t{state}\t{local_date(token.created_at)}")

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from lms_bridge.db import transaction, utcnow
+from lms_bridge.i18n import local_time
 from lms_bridge.lti import identity, keys, platforms, scores
 from lms_bridge.lti.errors import LtiError
 from lms_bridge.lti.models import LtiUser
@@ -191,7 +192,7 @@ def scores_list() -> None:
         for row in scores.outbox(db):
             click.echo(
                 f"{row.id}\t{row.status}\ttries {row.tries}\t"
-                f"next {row.next_try_at.isoformat(timespec='minutes')}\t{row.last_error or ''}"
+                f"next {local_time(row.next_try_at)}\t{row.last_error or ''}"
             )
 
 

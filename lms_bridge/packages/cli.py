@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -15,12 +14,11 @@ from lms_bridge.catalog.builtin import builtin_course, grant_builtin_competences
 from lms_bridge.catalog.service import get_course_by_slug, list_courses, require_course
 from lms_bridge.cli_actor import cli_actor
 from lms_bridge.db import get_session, transaction
+from lms_bridge.i18n import local_time
 from lms_bridge.packages import service
 from lms_bridge.packages.errors import PackageImportError
 from lms_bridge.packages.settings import package_limits, schema_set
 from lms_bridge.packages.store import PackageStore
-
-HELSINKI = ZoneInfo("Europe/Helsinki")  # times are stored in UTC and shown in Helsinki time
 
 
 def _store() -> PackageStore:
@@ -160,7 +158,7 @@ def versions_command(slug: str) -> None:
     current = service.current_version(db, course.id)
     for version in service.list_versions(db, course.id):
         mark = "*" if current is not None and version.id == current.id else " "
-        imported = f"{version.imported_at.astimezone(HELSINKI):%d.%m.%Y %H.%M}"
+        imported = local_time(version.imported_at)
         click.echo(f"{mark} {version.number}\t{version.scorm_version}\t{imported}\t{version.origin}")
 
 

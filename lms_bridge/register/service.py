@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Table, column, select, table, text
@@ -26,14 +25,13 @@ from lms_bridge import signals
 from lms_bridge.audit import record_event
 from lms_bridge.catalog.models import Competence, Course
 from lms_bridge.catalog.service import get_competence_by_code
-from lms_bridge.db import utcnow
+from lms_bridge.db import REGION_TIMEZONE, utcnow
 from lms_bridge.register.errors import CompletionConflict, RegisterError, UnknownRecord
 from lms_bridge.register.holdings import add_to_holdings, merge_inserted, recompute_holding
 from lms_bridge.register.models import Completion, Staff
 
 logger = logging.getLogger(__name__)
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 CORRECTION_SOURCE = "correction"
 _KEY_CHUNK = 500  # keys per IN (...) lookup; far below SQLite's bound-parameter limit
 _INSERT_CHUNK = 5000
@@ -69,7 +67,7 @@ class Classified:
 
 def add_months(moment: dt.datetime, months: int) -> dt.datetime:
     """Calendar months on the Helsinki wall clock (31 Jan + 1 month = 28/29 Feb), returned in UTC."""
-    local = moment.astimezone(HELSINKI)
+    local = moment.astimezone(REGION_TIMEZONE)
     year, month0 = divmod(local.month - 1 + months, 12)
     year += local.year
     day = min(local.day, calendar.monthrange(year, month0 + 1)[1])

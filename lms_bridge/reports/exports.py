@@ -13,18 +13,17 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from lms_bridge.catalog.models import Competence
+from lms_bridge.db import REGION_TIMEZONE
 from lms_bridge.register.labels import source_label, status_label
 from lms_bridge.register.status import STATUSES
 from lms_bridge.reports.queries import ListRow, PersonRow, Transcript
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 FORMATS = ("csv", "xlsx")
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -39,7 +38,7 @@ class Table:
 
 
 def _date(moment: dt.datetime | None) -> dt.date | None:
-    return moment.astimezone(HELSINKI).date() if moment is not None else None
+    return moment.astimezone(REGION_TIMEZONE).date() if moment is not None else None
 
 
 def matrix_table(competences: list[Competence], people: list[PersonRow]) -> Table:

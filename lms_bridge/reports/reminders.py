@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from email.message import EmailMessage
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from lms_bridge.auth.models import Account
 from lms_bridge.catalog.models import Competence
 from lms_bridge.catalog.service import courses_by_competence
+from lms_bridge.db import REGION_TIMEZONE
 from lms_bridge.register.models import Holding, Staff
 from lms_bridge.register.scopes import top_units, units_of_account
 from lms_bridge.reports.mail import Mailer
@@ -29,7 +29,6 @@ from lms_bridge.reports.queries import status_list
 
 logger = logging.getLogger(__name__)
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 NAMES_PER_LIST = 30  # a digest lists at most this many people per list; the reports have the rest
 
 
@@ -42,12 +41,12 @@ class ReminderOutcome:
 def _date(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
-    local = moment.astimezone(HELSINKI)
+    local = moment.astimezone(REGION_TIMEZONE)
     return f"{local.day}.{local.month}.{local.year}"
 
 
 def iso_week(now: dt.datetime) -> str:
-    year, week, _day = now.astimezone(HELSINKI).isocalendar()
+    year, week, _day = now.astimezone(REGION_TIMEZONE).isocalendar()
     return f"{year}-W{week:02d}"
 
 

@@ -14,14 +14,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from lms_bridge.db import REGION_TIMEZONE
 from lms_bridge.register.errors import RegisterError
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2})[:.](\d{2}))?$")
 
@@ -103,7 +102,7 @@ def parse_datetime(value: str) -> dt.datetime:
             _("päivämäärä %(value)s ei ole muotoa 2024-03-05 tai 5.3.2024", value=value)
         ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=HELSINKI)
+        parsed = parsed.replace(tzinfo=REGION_TIMEZONE)
     return parsed.astimezone(dt.UTC)
 
 

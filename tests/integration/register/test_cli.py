@@ -97,3 +97,16 @@ def test_correct_command(run, session, make_completion):
     missing = run("completions", "correct", "999999", "--reason", "x")
     assert missing.exit_code == 1
     assert "Suoritusta 999999 ei löydy" in missing.output
+
+
+def test_the_command_line_shows_times_in_helsinki_time(run, session):
+    import datetime as dt
+
+    run("api-token", "create", "hr-system")
+    session.expire_all()
+    stored = session.scalars(select(ApiToken)).one()
+    stored.created_at = dt.datetime(2024, 3, 5, 23, 30, tzinfo=dt.UTC)  # 6.3. at 1.30 in Helsinki
+    session.commit()
+    listed = run("api-token", "list").output
+    assert "6.3.2024" in listed
+    assert "2024-03-05" not in listed
