@@ -18,6 +18,8 @@ def init_app(app: Flask) -> None:
     csrf.exempt(views.commit)
     csrf.exempt(views.open_item)  # the same token in the body as commits
     app.register_blueprint(views.bp)
+    # The header names the learner a browser acts for (and offers the sign-out), on every page.
+    app.context_processor(lambda: {"current_learner": views.current_learner_name()})
     # The SCO's frame page and files: on the content origin only (lms_bridge/packages/content.py).
     serve_on_content_origin(app, "player.content_frame", "player.content")
     if devsignin.dev_sign_in_enabled(app):  # outside development its pages do not exist at all

@@ -29,7 +29,7 @@ from lms_bridge.catalog.models import Course
 from lms_bridge.errors import Forbidden, NotFound
 from lms_bridge.packages.models import PackageVersion
 from lms_bridge.player.attempts import new_item
-from lms_bridge.player.completion import roll_up, store_state
+from lms_bridge.player.completion import is_recorded, roll_up, store_state
 from lms_bridge.player.errors import PlayerError
 from lms_bridge.player.layout import cached_layout, data_model, layout
 from lms_bridge.player.models import Attempt, AttemptItem
@@ -54,6 +54,7 @@ class CommitOutcome:
     attempt: Attempt
     newly_completed: bool
     refused: str | None = None  # ATTEMPT_COMPLETED: some commits were not applied, the attempt is read-only
+    recorded: bool = False  # the attempt is completed and the register holds its completion
 
     def as_json(self) -> dict[str, Any]:
         attempt = self.attempt
@@ -66,6 +67,8 @@ class CommitOutcome:
                 "success_status": attempt.success_status,
                 "score": None if attempt.score is None else float(attempt.score),
                 "completed": attempt.completed_at is not None,
+                # the player says "recorded in the competence register" only when it was
+                "recorded": self.recorded,
             },
         }
         if self.refused is not None:
@@ -119,7 +122,10 @@ def commit(
     if item is None or not item.sco:
         raise PlayerError(_l("Paketissa ei ole tätä seurattavaa osaa."))
     if attempt.completed_at is not None:
-        return CommitOutcome((False,) * len(commits), (), attempt, False, refused=ATTEMPT_COMPLETED)
+        recorded = is_recorded(session, attempt)
+        return CommitOutcome(
+            (False,) * len(commits), (), attempt, False, refused=ATTEMPT_COMPLETED, recorded=recorded
+        )
     model = data_model(lay)
     if row is None or row.item != item.item:
         row = session.get(AttemptItem, (attempt.id, item.item))
@@ -150,4 +156,5 @@ def commit(
         newly_completed = roll_up(session, attempt, lay, now, row=row, passing_score=passing_score)
     if rejected:
         logger.info("Attempt %s item %s: %s values refused", attempt.id, item.item, len(rejected))
-    return CommitOutcome(tuple(applied), tuple(rejected), attempt, newly_completed, refused)
+    recorded = newly_completed and is_recorded(session, attempt)
+    return CommitOutcome(tuple(applied), tuple(rejected), attempt, newly_completed, refused, recorded)

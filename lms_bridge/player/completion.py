@@ -20,6 +20,7 @@ from lms_bridge.catalog.service import course_competence_codes
 from lms_bridge.player import rollup
 from lms_bridge.player.layout import Layout
 from lms_bridge.player.models import Attempt, AttemptItem
+from lms_bridge.register.lookups import has_completion_from
 from lms_bridge.register.service import record_completion
 from scorm.cmi import DataModel, State
 
@@ -85,6 +86,17 @@ def roll_up(
     return True
 
 
+def attempt_source_ref(attempt_id: int, competence_code: str) -> str:
+    # (source, source_ref) is recorded once, so each competence the course grants has its own key
+    return f"attempt:{attempt_id}:{competence_code}"
+
+
+def is_recorded(session: Session, attempt: Attempt) -> bool:
+    """Whether the register holds the attempt's completion (for any competence): what the learner is told
+    when the attempt completes. A course that grants no competence records nothing."""
+    return has_completion_from(session, COMPLETION_SOURCE, attempt_source_ref(attempt.id, ""))
+
+
 def record_attempt(session: Session, attempt: Attempt, codes: list[str]) -> int:
     """Record a completed attempt in the register for these competences; returns how many are new."""
     assert attempt.completed_at is not None  # noqa: S101 - only completed attempts are recorded
@@ -96,8 +108,7 @@ def record_attempt(session: Session, attempt: Attempt, codes: list[str]) -> int:
             competence_code=code,
             completed_at=attempt.completed_at,
             source=COMPLETION_SOURCE,
-            # (source, source_ref) is recorded once, so each competence the course grants has its own key
-            source_ref=f"attempt:{attempt.id}:{code}",
+            source_ref=attempt_source_ref(attempt.id, code),
             course_id=attempt.course_id,
             score=attempt.score,
             recorded_by=f"player:attempt:{attempt.id}",

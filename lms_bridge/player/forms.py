@@ -11,7 +11,3 @@ from wtforms.validators import DataRequired
 class DevSignInForm(FlaskForm):  # type: ignore[misc]
     staff = SelectField(_l("Henkilö"), coerce=int, validators=[DataRequired()])
     next = HiddenField()
-
-
-class SignOutForm(FlaskForm):  # type: ignore[misc]
-    """Only the CSRF token: signing out is a POST from our own page."""

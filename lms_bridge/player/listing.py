@@ -104,15 +104,3 @@ def course_for_learner(session: Session, *, staff_id: int, slug: str) -> Course:
             if course.slug == slug:
                 return course
     raise NotFound(_l("Kurssia %(slug)s ei löydy.", slug=slug))
-
-
-def sign_in_choices(session: Session, *, limit: int = 50) -> list[Staff]:
-    """Active staff the demo sign-in offers (development only)."""
-    return list(
-        session.scalars(
-            select(Staff)
-            .where(Staff.active.is_(True))
-            .order_by(Staff.last_name, Staff.first_name, Staff.employee_number)
-            .limit(limit)
-        )
-    )

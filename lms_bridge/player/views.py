@@ -24,6 +24,7 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -186,7 +187,10 @@ def _messages() -> dict[str, str]:
         ),
         "refused": _("Palvelin ei hyväksynyt tallennusta: %(message)s"),
         "completed": _("Kurssi on suoritettu, ja suoritus on kirjattu osaamisrekisteriin."),
-        "review": _("Kertaat suoritettua kurssia: mitään ei tallenneta."),
+        "completedNotRecorded": _(
+            "Kurssi on suoritettu. Kurssiin ei ole liitetty osaamista, joten osaamisrekisteriin ei kirjattu "
+            "mitään."
+        ),
         "noApi": _(
             "Sisältö ei ole ottanut yhteyttä oppimisympäristöön, joten edistymistä ei tallenneta. "
             "Sisältö voi silti olla luettavissa."
@@ -195,6 +199,7 @@ def _messages() -> dict[str, str]:
             "Sisältö yritti ladata tiedostoja toiselta palvelimelta (%(hosts)s), mikä on estetty. Sisältö ei "
             "siksi toimi kunnolla: ilmoita asiasta kurssin ylläpitäjälle."
         ),
+        "dismiss": _("Sulje ilmoitus"),
         "pending": _("Lähetetään aiemmin tallentamatta jääneitä muutoksia…"),
         "ended": _("Osio päättyi. Valitse seuraava osa sisällysluettelosta."),
         "tocCompleted": _("valmis"),
@@ -291,11 +296,20 @@ def _same_origin(origin: str | None) -> bool:
     return urlsplit(origin).netloc == urlsplit(request.host_url).netloc
 
 
+def current_learner_name() -> str | None:
+    """The name of the staff member this browser plays as, for the header; None when nobody."""
+    if "learner_name" not in g:
+        staff_id = current_staff_id()
+        staff = get_staff(get_session(), staff_id) if staff_id is not None else None
+        g.learner_name = f"{staff.first_name} {staff.last_name}" if staff is not None else None
+    name: str | None = g.learner_name
+    return name
+
+
 @dataclass(frozen=True)
 class FrontPage:
-    cards: list[listing.CourseCard] | None  # None: nobody is signed in as a learner
+    cards: list[listing.CourseCard] | None  # None: nobody is signed in as a learner (the demo sign-in's link)
     staff_name: str
-    dev: bool  # the demo sign-in is on
 
 
 def front_page() -> FrontPage | None:
@@ -307,6 +321,6 @@ def front_page() -> FrontPage | None:
     db = get_session()
     staff = get_staff(db, staff_id) if staff_id is not None else None
     if staff is None:
-        return FrontPage(None, "", dev) if dev else None
+        return FrontPage(None, "") if dev else None
     cards = listing.playable_courses(db, staff_id=staff.id)
-    return FrontPage(cards, f"{staff.first_name} {staff.last_name}", dev)
+    return FrontPage(cards, f"{staff.first_name} {staff.last_name}")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms_bridge.register.errors import UnknownRecord
-from lms_bridge.register.models import OrgUnit, Staff
+from lms_bridge.register.models import Completion, OrgUnit, Staff
 
 
 def get_unit_by_code(session: Session, code: str) -> OrgUnit:
@@ -52,3 +52,16 @@ def staff_match_keys(session: Session) -> list[tuple[int, str, str | None]]:
     """Every staff member's (id, employee number, e-mail), for matching people of another system."""
     rows = session.execute(select(Staff.id, Staff.employee_number, Staff.email))
     return [(row[0], row[1], row[2]) for row in rows]
+
+
+def has_completion_from(session: Session, source: str, source_ref_prefix: str) -> bool:
+    """Whether the register holds a completion of this source whose reference starts so (one event of
+    another system, e.g. an attempt that granted several competences: attempt:17:)."""
+    found = session.scalar(
+        select(Completion.id)
+        .where(
+            Completion.source == source, Completion.source_ref.startswith(source_ref_prefix, autoescape=True)
+        )
+        .limit(1)
+    )
+    return found is not None

@@ -11,9 +11,11 @@
    run-time's getFlattenedCMI, which CrossFrameAPI itself asks for after each Initialize/SetValue/Commit):
    a SCO reading its suspend data right after Initialize gets the stored value, not "".
 
-   Besides the API calls, this page tells the app page two things, as small messages of its own: the SCO
-   page has loaded (and which other servers it tried to load from, which the content CSP blocks), and
-   the SCO has been unloaded when the app page asked for that before leaving. */
+   Besides the API calls, this page tells the app page, as small messages of its own: the SCO page has
+   loaded; which other servers the browser refused it (the content CSP allows this origin only: the
+   browser's own reports of what it blocked, so a link that loads nothing is no false alarm); how tall
+   the SCO's page is, so the app page can size its frame to it; and that the SCO has been unloaded when
+   the app page asked for that before leaving. */
 (function () {
   "use strict";
 
@@ -81,20 +83,103 @@
     });
   }
 
-  function blockedHosts() {
-    var hosts = [];
-    var doc = frame.contentDocument;
-    if (!doc) return hosts;
-    var here = window.location.origin;
-    Array.prototype.forEach.call(doc.querySelectorAll("script[src], link[href], img[src], iframe[src]"), function (node) {
-      var url = new URL(node.getAttribute("src") || node.getAttribute("href"), doc.baseURI);
-      if (/^https?:$/.test(url.protocol) && url.origin !== here && hosts.indexOf(url.host) < 0) hosts.push(url.host);
-    });
-    return hosts;
+  // ------------------------------------------------------------------ what the browser blocked
+
+  var reported = [];
+
+  function blocked(uri) {
+    var host;
+    try { host = new URL(uri).host; } catch (e) { return; } // "inline", "eval": not another server
+    if (!host || host === window.location.host || reported.indexOf(host) >= 0) return;
+    reported.push(host);
+    tell("blocked", { hosts: reported.slice() });
   }
 
+  /* The SCO's document is this origin's, so its violations can be watched from here: a listener for
+     those after this point, and a ReportingObserver with `buffered` for those made while the page was
+     still loading, before any listener could be attached (Chromium; other browsers report the later
+     ones). Violations of this frame page itself are reported as well. */
+  var watched = new WeakSet();
+
+  function watchViolations(win) {
+    try {
+      if (watched.has(win.document)) return;
+      watched.add(win.document);
+      win.document.addEventListener("securitypolicyviolation", function (event) { blocked(event.blockedURI); });
+      if (win.ReportingObserver) {
+        new win.ReportingObserver(function (reports) {
+          reports.forEach(function (report) { blocked(report.body && (report.body.blockedURL || report.body.blockedURI)); });
+        }, { types: ["csp-violation"], buffered: true }).observe();
+      }
+    } catch (e) { /* a document that is not ours any more (navigated elsewhere): nothing to watch */ }
+  }
+
+  document.addEventListener("securitypolicyviolation", function (event) { blocked(event.blockedURI); });
+
+  /* Watch the SCO's document from as soon as it exists, not only from its load event: a browser without
+     buffered reports would miss what the page's head loads. */
+  function watchEarly() {
+    var timer = window.setInterval(function () {
+      var doc = null;
+      try { doc = frame.contentDocument; } catch (e) { /* not readable */ }
+      if (!doc || doc.URL === "about:blank") return;
+      watchViolations(frame.contentWindow);
+      if (doc.readyState !== "loading") window.clearInterval(timer);
+    }, 10);
+    window.setTimeout(function () { window.clearInterval(timer); }, 30000);
+  }
+
+  // ------------------------------------------------------------------ the SCO page's height
+
+  var lastHeight = 0;
+  var resizeObserver = null;
+
+  function withMargins(element) {
+    var style = element.ownerDocument.defaultView.getComputedStyle(element);
+    return element.getBoundingClientRect().height + (parseFloat(style.marginTop) || 0) +
+      (parseFloat(style.marginBottom) || 0);
+  }
+
+  /* Not documentElement.scrollHeight: it is never less than the frame, so a page could never shrink it.
+     The root element's box holds the page with its margins (also those that collapse through the body);
+     a page fixed at 100% with more content overflows its body instead. */
+  function pageHeight(doc) {
+    var body = doc.body;
+    if (!body) return 0;
+    return Math.ceil(Math.max(withMargins(doc.documentElement), withMargins(body), body.scrollHeight));
+  }
+
+  function measure() {
+    var doc = frame.contentDocument;
+    if (unloading || !doc || !doc.body) return;
+    var height = pageHeight(doc);
+    if (height > 0 && Math.abs(height - lastHeight) >= 2) {
+      lastHeight = height;
+      tell("size", { height: height });
+    }
+  }
+
+  function watchHeight() {
+    var doc = frame.contentDocument;
+    if (!doc || !doc.body) return;
+    if (resizeObserver) resizeObserver.disconnect();
+    if (window.ResizeObserver) {
+      resizeObserver = new ResizeObserver(measure);
+      resizeObserver.observe(doc.body);
+      resizeObserver.observe(doc.documentElement);
+    }
+    lastHeight = 0;
+    measure();
+  }
+
+  // a page that changes height without resizing its body (content overflowing a fixed body)
+  window.setInterval(measure, 1000);
+
   frame.addEventListener("load", function () {
-    if (!unloading && frame.getAttribute("src")) tell("loaded", { blocked: blockedHosts() });
+    if (unloading || !frame.getAttribute("src")) return;
+    watchViolations(frame.contentWindow);
+    watchHeight();
+    tell("loaded");
   });
 
   // The app page is about to leave the SCO (another item of the table of contents): unload it here, so
@@ -110,7 +195,7 @@
   var url = scoUrl();
   if (!url) return;
   (function start(tries) {
-    seed().then(function () { frame.src = url; }, function () {
+    seed().then(function () { frame.src = url; watchEarly(); }, function () {
       // Never start the SCO without its state (it would start over and overwrite it): ask again.
       window.setTimeout(function () { start(tries + 1); }, Math.min(5000, 500 * tries));
     });

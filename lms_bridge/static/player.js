@@ -23,7 +23,11 @@
      SCO's resume point, since the SCO's own last save cannot cross the frames any more;
    - follows a SCORM 2004 navigation request (continue, previous, choice) to the next page of the player;
    - before the player moves to another item, has the frame page unload the SCO and waits (briefly) for
-     what its unload handlers send, since nothing crosses the frames once this page is gone.
+     what its unload handlers send, since nothing crosses the frames once this page is gone;
+   - sizes the content frame to the SCO's page, as the frame page measures it (one scroll bar, the page's);
+   - shows problems the learner must know (content blocked, no API, a refused save) as notices that stay
+     until dismissed; the status line below them only tells how saving goes;
+   - folds the table of contents away below a button on a narrow screen.
 
    Commit numbers come from the clock (microseconds), above the SCO's last applied one, so they keep
    increasing across sessions and a second tab's numbers interleave with the first's by time. */
@@ -58,6 +62,32 @@
 
   function fill(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_m, name) { return values[name]; });
+  }
+
+  // ------------------------------------------------------------------ notices (stay until dismissed)
+
+  var notices = document.getElementById("player-notices");
+
+  /* One notice per key: the same problem again updates its text instead of stacking up. */
+  function notice(key, text) {
+    var existing = notices.querySelector('[data-notice="' + key + '"]');
+    if (existing) { existing.querySelector("p").textContent = text; return; }
+    var box = document.createElement("div");
+    box.className = "notice";
+    box.setAttribute("data-notice", key);
+    var message = document.createElement("p");
+    message.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "secondary";
+    close.textContent = M.dismiss;
+    close.addEventListener("click", function () {
+      box.remove();
+      frame.focus(); // focus goes on where the learner was, not to the top of the page
+    });
+    box.appendChild(message);
+    box.appendChild(close);
+    notices.appendChild(box);
   }
 
   // ------------------------------------------------------------------ the queue (one key per commit)
@@ -158,7 +188,7 @@
         batch.keys.forEach(storeRemove);
         failures = 0;
         if (result.ok) answered(result.answer);
-        else { troubled = true; say(fill(M.refused, { message: result.message }), true); }
+        else notice("refused", fill(M.refused, { message: result.message }));
         pump();
         return;
       }
@@ -197,9 +227,9 @@
   function answered(answer) {
     lastAnswer = answer;
     var attempt = answer.attempt || {};
-    if (cfg.review) return; // the review notice stays: this page itself saves nothing
+    if (cfg.review) return; // the page's review note says it: this page itself saves nothing
     if (attempt.completed) {
-      say(M.completed);
+      say(attempt.recorded ? M.completed : M.completedNotRecorded);
       if (progressText) progressText.textContent = M.progressCompleted;
     } else if (!troubled) {
       say(M.saved);
@@ -319,17 +349,48 @@
     var data = event.data;
     if (!data || data.type !== "lmsb:content") return; // an API call: CrossFrameLMS's
     event.stopImmediatePropagation();
-    if (data.event === "loaded") contentLoaded(Array.isArray(data.blocked) ? data.blocked.map(String) : []);
+    if (data.event === "loaded") contentLoaded();
+    else if (data.event === "blocked") contentBlocked(Array.isArray(data.hosts) ? data.hosts.map(String) : []);
+    else if (data.event === "size") sizeFrame(Number(data.height));
     else if (data.event === "unloaded") unloaded();
   }, true);
 
-  /* A package that loads scripts from elsewhere (a CDN) is blocked by the content's CSP; one that never
-     calls the API cannot be tracked. Either way the learner is told, instead of a page that just hangs. */
-  function contentLoaded(hosts) {
-    if (hosts.length) { say(fill(M.blocked, { hosts: hosts.join(", ") }), true); return; }
+  /* A package that loads scripts from elsewhere (a CDN) is blocked by the content's CSP: the frame page
+     reports what the browser actually blocked (a mere <link rel="license" href="https://..."> loads
+     nothing and is not reported). One that never calls the API cannot be tracked. Either way the learner
+     is told, instead of a page that just hangs. */
+  var blockedHosts = [];
+  function contentBlocked(hosts) {
+    hosts.forEach(function (host) { if (host && blockedHosts.indexOf(host) < 0) blockedHosts.push(host); });
+    if (blockedHosts.length) notice("blocked", fill(M.blocked, { hosts: blockedHosts.slice(0, 5).join(", ") }));
+  }
+
+  function contentLoaded() {
     if (cfg.sco && !cfg.review) {
-      window.setTimeout(function () { if (!initialized) say(M.noApi, true); }, API_WAIT_MS);
+      window.setTimeout(function () { if (!initialized) notice("noApi", M.noApi); }, API_WAIT_MS);
     }
+  }
+
+  /* The frame as tall as the SCO's page, so the page has the only scroll bar. A page that grows with its
+     frame (100vh plus a margin) would grow without end: after a burst of growth the frame stays as it is
+     and scrolls inside itself. */
+  var MIN_FRAME_PX = 384;
+  var MAX_FRAME_PX = 50000;
+  var growth = [];
+  var sizing = true;
+  function sizeFrame(height) {
+    if (!sizing || !isFinite(height) || height <= 0) return;
+    var wanted = Math.min(MAX_FRAME_PX, Math.max(MIN_FRAME_PX, Math.ceil(height)));
+    var current = frame.clientHeight; // inside the frame's border
+    if (Math.abs(wanted - current) < 2) return;
+    if (wanted > current) {
+      var now = Date.now();
+      growth = growth.filter(function (t) { return now - t < 2000; });
+      growth.push(now);
+      if (growth.length > 10) { sizing = false; return; }
+    }
+    frame.style.height = wanted + (frame.offsetHeight - frame.clientHeight) + "px"; // plus the border
+    frame.classList.add("is-sized");
   }
 
   function unloaded() {
@@ -392,8 +453,30 @@
     frame.src = cfg.content;
   }
 
+  // ------------------------------------------------------------------ the table of contents on a phone
+
+  /* On a narrow screen the contents fold away below a button (the previous/next links stay), so the
+     content starts near the top. Without this script every part stays listed. */
+  function foldToc() {
+    var button = document.getElementById("player-toc-toggle");
+    var list = document.getElementById("player-toc-list");
+    if (!button || !list) return;
+    var narrow = window.matchMedia("(max-width: 48rem)");
+    function apply() {
+      button.hidden = !narrow.matches;
+      list.hidden = narrow.matches && button.getAttribute("aria-expanded") !== "true";
+    }
+    button.addEventListener("click", function () {
+      button.setAttribute("aria-expanded", button.getAttribute("aria-expanded") === "true" ? "false" : "true");
+      apply();
+    });
+    narrow.addEventListener("change", apply);
+    apply();
+  }
+
   // ------------------------------------------------------------------ start
 
+  foldToc();
   window.addEventListener("online", retryNow);
   window.addEventListener("pagehide", leavePage);
   followLinks();
@@ -427,7 +510,7 @@
             if (response.ok) { resolve(answer); return; }
             var error = answer.error || {};
             if (response.status < 500 && response.status !== 408 && response.status !== 429 && error.code !== "signed_out") {
-              say(fill(M.refused, { message: error.message || String(response.status) }), true);
+              notice("refused", fill(M.refused, { message: error.message || String(response.status) }));
               return; // nothing to retry: the page cannot be played (another learner's attempt, a bad item)
             }
             retry(error.code === "signed_out");
@@ -461,7 +544,7 @@
 
   function start() {
     openItem().then(function (opened) {
-      if (failuresShown()) say(cfg.review ? M.review : "");
+      if (failuresShown()) say("");
       showProgress(opened.progress);
       lastSeq = Math.max(lastSeq, Number(opened.seq) || 0);
       boot(opened.elements || {});
@@ -473,7 +556,6 @@
       statusLine.textContent === M.pending;
   }
 
-  if (cfg.review) say(M.review);
   if (!tracking || !mineQueued().length) {
     start();
     pump();

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import re
 import shutil
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,7 +173,21 @@ def _load(app: Flask, root: Path, fixtures_dir: Path) -> tuple[dict[str, Course]
             add(build_package(course, "scorm2004", zips), f"{slug}-2004", module_competence(slug))
         for name in fixtures:
             add(fixtures_dir / name, fixture_slug(name), FIXTURE_COMPETENCE)
+        for folder in sorted(
+            p for p in (PROJECT_ROOT / "tests" / "data" / "packages").iterdir() if p.is_dir()
+        ):
+            add(_zipped(folder, zips), folder.name, FIXTURE_COMPETENCE)
     return modules, fixtures
+
+
+def _zipped(folder: Path, into: Path) -> Path:
+    """A package of tests/data/packages as the zip an admin would upload."""
+    target = into / f"{folder.name}.zip"
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+    return target
 
 
 @pytest.fixture(scope="session", name="player_site")
@@ -255,6 +270,11 @@ def wait_saved(page: Page, timeout: float = 15_000) -> None:
 
 def expect_status(page: Page, text: str, timeout: float = 15_000) -> None:
     expect(page.locator("#player-status")).to_contain_text(text, timeout=timeout)
+
+
+def expect_notice(page: Page, text: str, timeout: float = 15_000) -> None:
+    """A notice that stays until the learner dismisses it (content blocked, no API, a refused save)."""
+    expect(page.locator("#player-notices .notice").filter(has_text=text)).to_have_count(1, timeout=timeout)
 
 
 def now() -> dt.datetime:

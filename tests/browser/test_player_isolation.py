@@ -353,6 +353,7 @@ def test_a_hostile_package_in_the_player_reads_and_changes_nothing(
     # the player's run-time took nothing from the SCO's window, and it showed no fake notice
     assert page.evaluate("() => API.cmi.core.lesson_status") == "not attempted"
     expect(page.locator("#player-status")).not_to_contain_text("hostile.example")
+    expect(page.locator("#player-notices")).not_to_contain_text("hostile.example")
     assert app_requests == []
     assert cookies == []
     # and the package's script did run: it could read its own frame page (the same, content, origin)

@@ -148,7 +148,7 @@ def test_a_learner_sees_their_own_page(
 ) -> None:
     page, errors = open_page(browser, width)
     page.goto(server.url + "/dev/sign-in")
-    page.get_by_label("Henkilö").select_option(index=3)
+    page.get_by_label("Henkilö", exact=True).select_option(index=3)
     page.get_by_role("button").filter(has_text="Kirjaudu").click()
     page.goto(server.url + "/reports/me")
     expect(page.get_by_role("heading", level=1)).to_have_text("Oma osaamiseni")

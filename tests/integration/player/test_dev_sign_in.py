@@ -45,7 +45,6 @@ def test_off_by_default(db_app):
     client = db_app.test_client()
     assert client.get("/dev/sign-in").status_code == 404
     assert client.post("/dev/sign-in", data={"staff": "1"}).status_code == 404
-    assert client.post("/dev/sign-out").status_code == 404
     assert "/dev/sign-in" not in client.get("/").text
 
 
@@ -125,3 +124,51 @@ def test_a_demo_session_is_worthless_once_the_demo_sign_in_is_off(make_app, make
         assert course_page.status_code == expected
         if expected == 200:
             assert "<form" in course_page.text  # the course's start button: the session counts
+
+
+def _token(page: str) -> str:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_search_finds_every_person_not_only_the_first_fifty(make_app, make_staff):
+    for n in range(60):
+        make_staff(employee_number=f"70{n:02d}", first_name="Aino", last_name=f"Aaltonen{n:02d}")
+    last = make_staff(employee_number="9999", first_name="Öljy", last_name="Östman")
+    client = make_app(ENV="development", DEV_SIGN_IN=True).test_client()
+    listed = client.get("/dev/sign-in").text
+    assert "Hakuun sopii 61 henkilöä; näytetään 50 ensimmäistä" in listed
+    assert f'value="{last.id}"' not in listed
+    found = client.get("/dev/sign-in", query_string={"q": "östman"}).text
+    assert f'value="{last.id}"' in found
+    assert "Hakuun sopii 1 henkilö." in found
+    assert "ei löytynyt ketään" in client.get("/dev/sign-in", query_string={"q": "zzz"}).text
+    # anyone active can sign in, listed on the page or not
+    signed_in = client.post("/dev/sign-in", data={"staff": str(last.id), "csrf_token": _token(listed)})
+    assert signed_in.status_code == 302
+    assert "Kirjaudu ulos (Öljy Östman)" in client.get("/").text
+
+
+def test_a_learner_signs_out_from_the_header(make_app, make_staff):
+    staff = make_staff(first_name="Maija", last_name="Virtanen")
+    client = make_app(ENV="development", DEV_SIGN_IN=True).test_client()
+    client.post(
+        "/dev/sign-in", data={"staff": str(staff.id), "csrf_token": _token(client.get("/dev/sign-in").text)}
+    )
+    front = client.get("/").text
+    assert "Kirjaudu ulos (Maija Virtanen)" in front
+    assert client.post("/auth/logout").status_code == 400  # no CSRF token: still signed in
+    assert "Kirjaudu ulos (Maija Virtanen)" in client.get("/").text
+    signed_out = client.post("/auth/logout", data={"csrf_token": _token(front)}, follow_redirects=True)
+    assert "Olet kirjautunut ulos." in signed_out.text
+    assert "Maija Virtanen" not in signed_out.text
+    assert "Kurssisi" not in signed_out.text
+
+
+def test_an_inactive_person_cannot_be_chosen(make_app, make_staff):
+    make_staff()
+    gone = make_staff(active=False)
+    client = make_app(ENV="development", DEV_SIGN_IN=True).test_client()
+    token = _token(client.get("/dev/sign-in").text)
+    assert client.post("/dev/sign-in", data={"staff": str(gone.id), "csrf_token": token}).status_code == 400

@@ -281,6 +281,7 @@ def test_completion_reaches_the_register_through_the_endpoint(played, session):
         "success_status": "unknown",
         "score": 77.0,
         "completed": True,
+        "recorded": True,
     }
     session.expire_all()
     recorded = list(session.scalars(select(Completion).where(Completion.staff_id == staff.id)))
@@ -297,6 +298,22 @@ def test_completion_reaches_the_register_through_the_endpoint(played, session):
     assert open_item(client, attempt_id, staff.id)["elements"]["cmi.core.lesson_mode"] == "review"
 
 
+def test_a_course_granting_no_competence_completes_but_says_nothing_was_recorded(
+    db_app, session, make_version, learner
+):
+    version = make_version(competences=[], files=FILES, data_dir=Path(db_app.config["DATA_DIR"]))
+    client, staff = learner()
+    attempt_id = start_attempt(client, version.course.slug)
+    changes = [["cmi.core.lesson_status", "completed"], ["cmi.core.score.raw", "80"]]
+    answer = post(client, attempt_id, commit_body(attempt_id, staff.id, 1, changes, finish=True)).json
+    assert answer["attempt"]["completed"] is True
+    assert answer["attempt"]["recorded"] is False  # the player must not say "recorded in the register"
+    late = post(client, attempt_id, commit_body(attempt_id, staff.id, 2, changes)).json
+    assert (late["code"], late["attempt"]["recorded"]) == ("attempt_completed", False)
+    session.expire_all()
+    assert session.scalars(select(Completion).where(Completion.staff_id == staff.id)).all() == []
+
+
 def test_commit_to_a_completed_attempt_is_answered_and_changes_nothing(played, session):
     client, staff, attempt_id, _version = played
     passed = [["cmi.core.lesson_status", "passed"], ["cmi.core.score.raw", "95"]]
@@ -311,6 +328,7 @@ def test_commit_to_a_completed_attempt_is_answered_and_changes_nothing(played, s
         "success_status": "passed",
         "score": 95.0,
         "completed": True,
+        "recorded": True,
     }
     session.expire_all()
     assert session.get(Attempt, attempt_id).score == 95

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from lms_bridge.register.service import HELSINKI, add_months, expiry
+from lms_bridge.db import REGION_TIMEZONE as HELSINKI
+from lms_bridge.register.service import add_months, expiry
 
 
 @pytest.mark.parametrize(
