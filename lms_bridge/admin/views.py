@@ -299,11 +299,7 @@ def preview(version_id: int) -> Response:
         sandbox=CONTENT_SANDBOX,
     )
     response = make_response(page)
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"frame-src {content_origin()}; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-        "form-action 'self'"
-    )
+    response.headers["Content-Security-Policy"] = content.hosting_page_csp()
     return response
 
 

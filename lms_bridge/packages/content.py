@@ -235,6 +235,16 @@ def _content_headers(response: Response, csp: str) -> Response:
     return response
 
 
+def hosting_page_csp() -> str:
+    """The policy of an app page that frames package content (the player, the admin's preview, the LTI
+    guest page): only its own scripts run; the package runs in a frame of the content origin."""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"frame-src {content_origin()}; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'"
+    )
+
+
 def frame_page(grant: ContentGrant) -> Response:
     """The page on the content origin that hosts the SCO and gives it the API (static/content-frame.js)."""
     html = render_template(

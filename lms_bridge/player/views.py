@@ -53,15 +53,6 @@ from lms_bridge.register.lookups import get_staff
 bp = Blueprint("player", __name__, url_prefix="/play")
 
 
-def _player_csp() -> str:
-    """The player page runs only its own scripts; the package runs in a frame of the content origin."""
-    return (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"frame-src {content_origin()}; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-        "form-action 'self'"
-    )
-
-
 def _not_signed_in() -> BaseResponse:
     from lms_bridge.player.devsignin import dev_sign_in_enabled
 
@@ -134,7 +125,7 @@ def play(attempt_id: int) -> BaseResponse:
         sandbox=packages_content.CONTENT_SANDBOX,
     )
     response = make_response(page)
-    response.headers["Content-Security-Policy"] = _player_csp()
+    response.headers["Content-Security-Policy"] = packages_content.hosting_page_csp()
     # The page carries the attempt's token: a reload or the back button must fetch it again.
     response.headers["Cache-Control"] = "no-store"
     return response
