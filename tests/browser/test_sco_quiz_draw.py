@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from scorm.authoring import Course
-from scorm.authoring import Page as CoursePage
 from tests.browser.conftest import Site
 from tests.browser.sco_driver import ScoDriver, wrong_answer
 from tests.browser.test_sco_run_time import close_sco, open_in_lms, stored
@@ -136,7 +135,9 @@ def test_a_failed_try_names_what_to_revisit_and_never_the_correct_options(
     for number, text in enumerate(course.objectives, start=1):
         expect(objectives.locator(f'li[data-objective="{number - 1}"]')).to_contain_text(text)
     # A page named for revisiting is one click away.
-    target = next(s for s in course.sections if isinstance(s, CoursePage) and s.id == drawn[0].revisit)
+    sections = {s.id: s for s in course.sections}  # a page, the house or a scenario
+    assert all(question.revisit in sections for question in drawn), [q.revisit for q in drawn]
+    target = sections[drawn[0].revisit]
     section.locator(f"#q-{drawn[0].id} .quiz-revisit").get_by_role("button").click()
     sco.expect_at(course.sections.index(target) + 1)
     assert sco.errors() == []
