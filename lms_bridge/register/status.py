@@ -429,6 +429,22 @@ def competence_statuses(
         result.close()
 
 
+def status_cells(
+    session: Session, *, now: dt.datetime, expiring_within_days: int, flt: StatusFilter
+) -> list[tuple[int, int, str]]:
+    """(staff id, competence id, status) for the filter: the status alone, for a whole region's matrix.
+
+    The same statement as `competence_statuses`, but only three columns leave the database: an export of
+    30,000 people x 12 competences spent more than half its time turning the three timestamps of 350,000
+    rows into datetimes it never showed."""
+    rows = status_select(now=now, expiring_within_days=expiring_within_days, flt=flt).subquery("status")
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(_POSTGRESQL_SETTINGS)
+    result = connection.execute(select(rows.c.staff_id, rows.c.competence_id, rows.c.status))
+    return cast("list[tuple[int, int, str]]", result.all())
+
+
 def _status_row_maker(_cursor: Any) -> RowMaker[StatusRow]:
     """A psycopg row factory (https://www.psycopg.org/psycopg3/docs/advanced/rows.html)."""
     return StatusRow._make

@@ -56,7 +56,7 @@ def export_command(unit_code: str, statuses: str, job_title: str | None, fmt: st
             expiring_within_days=current_app.config["EXPIRING_WITHIN_DAYS"],
         )
         if wanted:
-            rows = [r for r in rows if any(cell.status in wanted for cell in r.cells.values())]
+            rows = [r for r in rows if any(status in wanted for status in r.statuses.values())]
         data = exports.write(exports.matrix_table(list_competences(db), rows), fmt)
         record_event(
             db,

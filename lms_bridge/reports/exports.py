@@ -22,7 +22,7 @@ from lms_bridge.catalog.models import Competence
 from lms_bridge.db import REGION_TIMEZONE
 from lms_bridge.register.labels import source_label, status_label
 from lms_bridge.register.status import STATUSES
-from lms_bridge.reports.queries import ListRow, PersonRow, Transcript
+from lms_bridge.reports.queries import ListRow, MatrixLine, Transcript
 
 FORMATS = ("csv", "xlsx")
 MIMETYPES = {
@@ -41,20 +41,18 @@ def _date(moment: dt.datetime | None) -> dt.date | None:
     return moment.astimezone(REGION_TIMEZONE).date() if moment is not None else None
 
 
-def matrix_table(competences: list[Competence], people: list[PersonRow]) -> Table:
+def matrix_table(competences: list[Competence], people: list[MatrixLine]) -> Table:
     headers = [_("Henkilönumero"), _("Sukunimi"), _("Etunimi"), _("Yksikkö"), _("Tehtävänimike")]
     headers += [f"{c.code} {c.name_fi}" for c in competences]
 
     labels = {status: status_label(status) for status in STATUSES}  # once, not per cell: lazy strings cost
+    labels[""] = ""
+    ids = [c.id for c in competences]
 
     def rows() -> Iterable[list[Any]]:
-        for person in people:
-            staff = person.staff
-            row: list[Any] = [staff.employee_number, staff.last_name, staff.first_name, person.unit_name]
-            row.append(staff.job_title)
-            for competence in competences:
-                cell = person.cells.get(competence.id)
-                row.append(labels[cell.status] if cell else "")
+        for p in people:
+            row: list[Any] = [p.employee_number, p.last_name, p.first_name, p.unit_name, p.job_title]
+            row += [labels[p.statuses.get(competence_id, "")] for competence_id in ids]
             yield row
 
     return Table(headers, rows())
