@@ -65,6 +65,9 @@ def grant_builtin_competences(
     """A built-in module grants what its course.yaml says, unless an admin has already chosen otherwise."""
     chosen = course_competence_codes(session, course.id)
     if chosen:
+        if not course.competences_decided and set(chosen) == set(builtin.competence_codes):
+            # granted as course.yaml says by an earlier demo that left the course undecided: the same choice
+            course.competences_decided = True
         return GrantOutcome(kept=tuple(chosen))
     missing = missing_competence_codes(session, builtin.competence_codes)
     if missing:

@@ -18,9 +18,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from lms_bridge.audit import record_event
-from lms_bridge.catalog.builtin import BuiltinCourse, builtin_courses
+from lms_bridge.catalog.builtin import BuiltinCourse, builtin_courses, grant_builtin_competences
 from lms_bridge.catalog.models import Competence
-from lms_bridge.catalog.service import ensure_course, grant_competence
+from lms_bridge.catalog.service import ensure_course
 from lms_bridge.config import PROJECT_ROOT
 from lms_bridge.register.errors import RegisterError
 from lms_bridge.register.imports.hr import UnitSpec, apply_unit_specs, insert_staff_bulk
@@ -125,10 +125,11 @@ def generate_demo(
     course_ids: dict[str, int] = {}
     for builtin in builtin_courses(PROJECT_ROOT / "courses") if courses is None else courses:
         course = ensure_course(session, slug=builtin.slug, title=builtin.title)
-        for code in builtin.competence_codes:
-            if code in competences:
-                grant_competence(session, course_id=course.id, competence_id=competences[code].id)
-                course_ids.setdefault(code, course.id)
+        # Through the catalogue's own rule, so the course counts as decided and `packages install-built`
+        # publishes it afterwards (granting here by hand left the four modules as drafts).
+        outcome = grant_builtin_competences(session, course, builtin, actor=actor)
+        for code in outcome.applied + outcome.kept:
+            course_ids.setdefault(code, course.id)
 
     people: list[dict[str, object]] = []
     titles_of: list[str] = []

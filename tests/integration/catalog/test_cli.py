@@ -111,3 +111,20 @@ def test_a_production_machine_without_a_secret_gets_one_line_not_a_traceback(mon
     assert result.exit_code != 0
     assert "SECRET_KEY puuttuu" in result.output
     assert "Traceback" not in result.output
+
+
+def test_scripts_run_sequence_publishes_the_four_modules_to_everyone(db_app: Flask) -> None:
+    """scripts/run's commands in its order (the demo first, then install-built): learners see the modules."""
+    runner = db_app.test_cli_runner()
+    for args in (["competences", "load"], ["build", "--format", "scorm12"], ["setup-demo"]):
+        result = runner.invoke(lms_bridge_cli, args=args)
+        assert result.exit_code == 0, (args, result.output)
+    installed = runner.invoke(lms_bridge_cli, args=["packages", "install-built"])
+    assert installed.exit_code == 0, installed.output
+    listed = runner.invoke(lms_bridge_cli, args=["catalog", "list"])
+    slugs = [p.parent.name for p in (PROJECT_ROOT / "courses").glob("*/course.yaml")]
+    assert len(slugs) == 4
+    for slug in slugs:
+        assert f"{slug} julkaistu kaikille." in installed.output
+        (line,) = [line for line in listed.output.splitlines() if line.startswith(slug + "\t")]
+        assert "luonnos" not in line, line

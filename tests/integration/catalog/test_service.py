@@ -10,7 +10,13 @@ from lms_bridge.audit import AuditEvent
 from lms_bridge.catalog.builtin import builtin_course, builtin_courses, grant_builtin_competences
 from lms_bridge.catalog.errors import CatalogError, NotInCatalog
 from lms_bridge.catalog.framework import DEFAULT_FRAMEWORK, parse_framework
-from lms_bridge.catalog.service import course_competence_codes, ensure_course, set_course_rules
+from lms_bridge.catalog.service import (
+    course_competence_codes,
+    ensure_course,
+    get_competence_by_code,
+    grant_competence,
+    set_course_rules,
+)
 from lms_bridge.config import PROJECT_ROOT
 from lms_bridge.register.requirements import load_framework
 
@@ -80,3 +86,21 @@ def test_built_in_grants_wait_for_the_framework(session: Session) -> None:
     outcome = grant_builtin_competences(session, course, builtin, actor="t")
     assert outcome.missing == ("KOHT-01",)
     assert course_competence_codes(session, course.id) == []
+
+
+@pytest.mark.usefixtures("framework")
+def test_a_course_granting_what_its_yaml_says_but_left_undecided_becomes_decided(session: Session) -> None:
+    """An instance made by an older demo (competences granted by hand, never decided) still gets its
+    built-in modules published; a course granting something else stays as the admin left it."""
+    builtin = builtin_course(COURSES, "kohtaaminen")
+    assert builtin is not None
+    same = ensure_course(session, slug="kohtaaminen", title="K")
+    other = ensure_course(session, slug="toinen", title="T")
+    for course, code in ((same, builtin.competence_codes[0]), (other, "HAIR-01")):
+        grant_competence(session, course_id=course.id, competence_id=get_competence_by_code(session, code).id)
+    assert grant_builtin_competences(session, same, builtin, actor="test").kept == builtin.competence_codes
+    assert grant_builtin_competences(session, other, builtin, actor="test").kept == ("HAIR-01",)
+    session.flush()
+    session.expire_all()
+    assert same.competences_decided is True
+    assert other.competences_decided is False
