@@ -63,6 +63,8 @@ class DbToolConf(ToolConfAbstract):  # type: ignore[type-arg]
     def __init__(self, session: Session, *, now: dt.datetime) -> None:
         self.session = session
         self.now = now
+        # pylti1p3 asks for the registration and then the deployment of one launch: one lookup serves both
+        self._platforms: dict[tuple[str, str], LtiPlatform | None] = {}
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -73,11 +75,15 @@ class DbToolConf(ToolConfAbstract):  # type: ignore[type-arg]
     def platform(self, iss: str, client_id: str | None) -> LtiPlatform | None:
         if not iss or not client_id:
             return None
-        return self.session.scalars(
-            select(LtiPlatform).where(
-                LtiPlatform.issuer == iss, LtiPlatform.client_id == client_id, LtiPlatform.active.is_(True)
-            )
-        ).first()
+        if (iss, client_id) not in self._platforms:
+            self._platforms[iss, client_id] = self.session.scalars(
+                select(LtiPlatform).where(
+                    LtiPlatform.issuer == iss,
+                    LtiPlatform.client_id == client_id,
+                    LtiPlatform.active.is_(True),
+                )
+            ).first()
+        return self._platforms[iss, client_id]
 
     def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
         raise NotImplementedError("every issuer may have many client ids here")
