@@ -185,3 +185,9 @@ def page(browser: Browser) -> Iterator[Page]:
 def phone_page(browser: Browser) -> Iterator[Page]:
     """A 360 px wide viewport, as on a small phone."""
     yield from _open_page(browser, 360, 740)
+
+
+@pytest.fixture
+def phone_frame_page(browser: Browser) -> Iterator[Page]:
+    """326 px wide: the module's frame inside its border in the player on a 360 px phone."""
+    yield from _open_page(browser, 326, 740)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
+from tests.browser.layout import words_too_wide
 from tests.browser.player_site import (
     PlayerSite,
     content_frame,
@@ -57,7 +58,9 @@ def csp_phone(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
 
 
 def fits(page: Page) -> bool:
-    return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
+    """No sideways scrolling, and no heading word that could only break mid-word."""
+    wide = page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
+    return not wide and not words_too_wide(page)
 
 
 def frame_height(page: Page) -> float:

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from scorm.authoring import Course, House, Scenario
 from scorm.quiz import Quiz
 from tests.browser.conftest import Site
+from tests.browser.layout import words_too_wide
 from tests.browser.sco_driver import ScoDriver
 
 pytestmark = pytest.mark.browser
@@ -86,6 +87,18 @@ def test_readable_on_a_360_px_phone_without_horizontal_scroll(
         if page.evaluate(overflow) > 0:
             wide.append(f"section {index}")
     assert wide == []
+
+
+def test_heading_words_fit_whole_in_the_players_frame_on_a_phone(
+    phone_frame_page: Page, site: Site, course: Course
+) -> None:
+    page = phone_frame_page
+    sco = ScoDriver.standalone(page, site.sco_url(course.id, "scorm12"), course)
+    split: list[str] = []
+    for index in range(len(sco.sections)):
+        sco.go_to(index)
+        split += [f"section {index}: {word}" for word in words_too_wide(page)]
+    assert split == []
 
 
 def test_the_house_works_with_the_keyboard_alone(page: Page, site: Site, house_course: Course) -> None:
