@@ -108,3 +108,25 @@ def live_server(folder: Path, **config: Any) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+DEMO_PASSWORD = "selaintestin-salasana"
+
+
+def add_demo_region(server: LiveServer, *, supervisor_unit: str | None = "KOHO") -> None:
+    """The demo region, an admin `paakayttaja` and (unless None) a supervisor `esihenkilo` of the unit,
+    both with DEMO_PASSWORD."""
+    server.cli("setup-demo")
+    server.cli("accounts", "create", "paakayttaja", "--role", "admin", "--password", DEMO_PASSWORD)
+    if supervisor_unit is not None:
+        server.cli(
+            "accounts",
+            "create",
+            "esihenkilo",
+            "--role",
+            "supervisor",
+            "--unit",
+            supervisor_unit,
+            "--password",
+            DEMO_PASSWORD,
+        )

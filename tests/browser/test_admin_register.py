@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from lms_bridge.db import get_session
 from lms_bridge.register.models import Staff
-from tests.browser.live_server import LiveServer, live_server
+from tests.browser.live_server import DEMO_PASSWORD, LiveServer, add_demo_region, live_server
 from tests.browser.test_sco_accessibility import axe_violations
 
 pytestmark = pytest.mark.browser
-PASSWORD = "selaintestin-salasana"
+PASSWORD = DEMO_PASSWORD
 WIDTHS = (1280, 360)
 
 
@@ -25,19 +25,7 @@ WIDTHS = (1280, 360)
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("admin-register")
     with live_server(folder / "server") as running:
-        running.cli("setup-demo")
-        running.cli("accounts", "create", "paakayttaja", "--role", "admin", "--password", PASSWORD)
-        running.cli(
-            "accounts",
-            "create",
-            "esihenkilo",
-            "--role",
-            "supervisor",
-            "--unit",
-            "KOHO",
-            "--password",
-            PASSWORD,
-        )
+        add_demo_region(running)
         yield running
 
 

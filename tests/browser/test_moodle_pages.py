@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from lms_bridge.db import get_session
 from lms_bridge.register.models import Staff
-from tests.browser.live_server import LiveServer, live_server
-from tests.browser.test_reports import PASSWORD, check, open_page, sign_in
+from tests.browser.live_server import LiveServer, add_demo_region, live_server
+from tests.browser.test_reports import check, open_page, sign_in
 from tests.fakes.moodle import FakeMoodle
 
 pytestmark = pytest.mark.browser
@@ -30,8 +30,7 @@ def moodle() -> Iterator[FakeMoodle]:
 def server(tmp_path_factory: pytest.TempPathFactory, moodle: FakeMoodle) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("moodle-pages")
     with live_server(folder / "server", ENV="development") as running:
-        running.cli("setup-demo")
-        running.cli("accounts", "create", "paakayttaja", "--role", "admin", "--password", PASSWORD)
+        add_demo_region(running, supervisor_unit=None)
         assert running.app is not None
         with running.app.app_context():
             numbers = get_session().scalars(select(Staff.employee_number).limit(3)).all()

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.live_server import LiveServer, live_server
+from tests.browser.live_server import DEMO_PASSWORD, LiveServer, add_demo_region, live_server
 from tests.browser.test_sco_accessibility import axe_violations
 
 pytestmark = pytest.mark.browser
-PASSWORD = "selaintestin-salasana"
+PASSWORD = DEMO_PASSWORD
 WIDTHS = (1280, 360)
 
 
@@ -20,19 +20,7 @@ WIDTHS = (1280, 360)
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("reports")
     with live_server(folder / "server", ENV="development", DEV_SIGN_IN=True) as running:
-        running.cli("setup-demo")
-        running.cli("accounts", "create", "paakayttaja", "--role", "admin", "--password", PASSWORD)
-        running.cli(
-            "accounts",
-            "create",
-            "esihenkilo",
-            "--role",
-            "supervisor",
-            "--unit",
-            "KOHO",
-            "--password",
-            PASSWORD,
-        )
+        add_demo_region(running)
         yield running
 
 
