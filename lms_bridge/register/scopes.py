@@ -8,7 +8,7 @@ HR's staff import). An account belongs to a staff member when it carries their e
 from __future__ import annotations
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lms_bridge.audit import record_event
 from lms_bridge.auth.models import Account
@@ -17,30 +17,34 @@ from lms_bridge.register.models import OrgUnit, Staff, SupervisorAssignment, Sup
 
 def assign_units(session: Session, *, account_id: int, unit_ids: list[int], actor: str) -> None:
     """Make the account see exactly these units (and their descendants)."""
-    wanted = set(unit_ids)
-    current = set(
-        session.scalars(select(SupervisorUnit.unit_id).where(SupervisorUnit.account_id == account_id))
-    )
-    if wanted == current:
-        return
-    if current - wanted:
-        session.execute(
-            delete(SupervisorUnit).where(
-                SupervisorUnit.account_id == account_id, SupervisorUnit.unit_id.in_(current - wanted)
-            )
+    if _replace_units(session, SupervisorUnit, SupervisorUnit.account_id, account_id, unit_ids):
+        record_event(
+            session,
+            actor=actor,
+            action="account.units",
+            subject_type="account",
+            subject_id=account_id,
+            details={"unit_ids": sorted(set(unit_ids))},
         )
-    session.add_all(
-        SupervisorUnit(account_id=account_id, unit_id=unit_id) for unit_id in sorted(wanted - current)
-    )
+
+
+def _replace_units(
+    session: Session,
+    model: type[SupervisorUnit] | type[SupervisorAssignment],
+    owner: InstrumentedAttribute[int],
+    owner_id: int,
+    unit_ids: list[int],
+) -> bool:
+    """Make the owner's rows of `model` name exactly these units; returns whether anything changed."""
+    wanted = set(unit_ids)
+    current = set(session.scalars(select(model.unit_id).where(owner == owner_id)))
+    if wanted == current:
+        return False
+    if current - wanted:
+        session.execute(delete(model).where(owner == owner_id, model.unit_id.in_(current - wanted)))
+    session.add_all(model(**{owner.key: owner_id, "unit_id": unit}) for unit in sorted(wanted - current))
     session.flush()
-    record_event(
-        session,
-        actor=actor,
-        action="account.units",
-        subject_type="account",
-        subject_id=account_id,
-        details={"unit_ids": sorted(wanted)},
-    )
+    return True
 
 
 def supervised_unit_ids(session: Session, account_id: int) -> list[int]:
@@ -57,29 +61,15 @@ def supervised_unit_ids(session: Session, account_id: int) -> list[int]:
 def set_supervised_units(session: Session, *, staff_id: int, unit_ids: list[int], actor: str) -> bool:
     """Make the staff member supervise exactly these units (HR's supervisor column, an admin); returns
     whether anything changed."""
-    wanted = set(unit_ids)
-    current = set(
-        session.scalars(select(SupervisorAssignment.unit_id).where(SupervisorAssignment.staff_id == staff_id))
-    )
-    if wanted == current:
+    if not _replace_units(session, SupervisorAssignment, SupervisorAssignment.staff_id, staff_id, unit_ids):
         return False
-    if current - wanted:
-        session.execute(
-            delete(SupervisorAssignment).where(
-                SupervisorAssignment.staff_id == staff_id, SupervisorAssignment.unit_id.in_(current - wanted)
-            )
-        )
-    session.add_all(
-        SupervisorAssignment(staff_id=staff_id, unit_id=unit_id) for unit_id in sorted(wanted - current)
-    )
-    session.flush()
     record_event(
         session,
         actor=actor,
         action="staff.supervises",
         subject_type="staff",
         subject_id=staff_id,
-        details={"unit_ids": sorted(wanted)},
+        details={"unit_ids": sorted(set(unit_ids))},
     )
     return True
 
