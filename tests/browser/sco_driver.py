@@ -73,13 +73,31 @@ class ScoDriver:
 
     def next(self) -> None:
         expected = self.index() + 1
+        self.wait_frame_settled()
         self.frame.get_by_role("button", name=self.t["next"], exact=True).click()
         self.expect_at(expected)
 
     def previous(self) -> None:
         expected = self.index() - 1
+        self.wait_frame_settled()
         self.frame.get_by_role("button", name=self.t["previous"], exact=True).click()
         self.expect_at(expected)
+
+    def wait_frame_settled(self) -> None:
+        """In the player, the module's frame follows its page's height a moment after a section changes, and
+        the page scrolls with it: a click in that moment can land beside its button (seen in CI under load).
+        Waits until the frame's height has held for one polling interval; at once outside the player."""
+        self.frame.page.wait_for_function(
+            """() => {
+                const frame = document.getElementById('player-frame');
+                if (!frame) return true;
+                const height = frame.getBoundingClientRect().height;
+                const same = window.__lmsbTestHeight === height;
+                window.__lmsbTestHeight = height;
+                return same;
+            }""",
+            polling=250,
+        )
 
     def expect_at(self, index: int) -> None:
         expect(self.current().get_by_role("heading", level=1)).to_have_text(self.title_of(index))
