@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, StringField
+from wtforms import PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
 UNIT_CODES = Regexp(r"^[A-Za-z0-9_.,\s-]*$", message=_l("Yksikkötunnukset pilkuin erotettuina."))
@@ -35,8 +35,8 @@ class AccountForm(NewPasswordMixin, FlaskForm):  # type: ignore[misc]
     role = RadioField(
         _l("Rooli"),
         choices=[
-            ("supervisor", _l("Esihenkilö: näkee annettujen yksiköiden raportit")),
-            ("admin", _l("Pääkäyttäjä: kaikki ylläpitosivut ja kaikki yksiköt")),
+            SelectChoice("supervisor", _l("Esihenkilö: näkee annettujen yksiköiden raportit")),
+            SelectChoice("admin", _l("Pääkäyttäjä: kaikki ylläpitosivut ja kaikki yksiköt")),
         ],
         default="supervisor",
         validators=[InputRequired(_l("Valitse rooli."))],

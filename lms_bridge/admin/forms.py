@@ -11,6 +11,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -71,7 +72,10 @@ class SupervisorForm(FlaskForm):  # type: ignore[misc]
 class PublishForm(FlaskForm):  # type: ignore[misc]
     audience = RadioField(
         _l("Kenelle kurssi näkyy"),
-        choices=[("everyone", _l("Kaikille")), ("chosen", _l("Valituille yksiköille ja tehtävänimikkeille"))],
+        choices=[
+            SelectChoice("everyone", _l("Kaikille")),
+            SelectChoice("chosen", _l("Valituille yksiköille ja tehtävänimikkeille")),
+        ],
         default="everyone",
     )
     units = StringField(

@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 
@@ -18,8 +18,8 @@ class CorrectionForm(FlaskForm):  # type: ignore[misc]
     action = RadioField(
         _l("Korjaus"),
         choices=[
-            ("change", _l("Korjaa päivämäärä tai pisteet")),
-            ("void", _l("Mitätöi: suoritusta ei olisi pitänyt kirjata")),
+            SelectChoice("change", _l("Korjaa päivämäärä tai pisteet")),
+            SelectChoice("void", _l("Mitätöi: suoritusta ei olisi pitänyt kirjata")),
         ],
         default="change",
         validators=[InputRequired(_l("Valitse, korjataanko vai mitätöidäänkö suoritus."))],
