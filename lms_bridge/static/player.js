@@ -371,27 +371,7 @@
     }
   }
 
-  /* The frame as tall as the SCO's page, so the page has the only scroll bar. A page that grows with its
-     frame (100vh plus a margin) would grow without end: after a burst of growth the frame stays as it is
-     and scrolls inside itself. */
-  var MIN_FRAME_PX = 384;
-  var MAX_FRAME_PX = 50000;
-  var growth = [];
-  var sizing = true;
-  function sizeFrame(height) {
-    if (!sizing || !isFinite(height) || height <= 0) return;
-    var wanted = Math.min(MAX_FRAME_PX, Math.max(MIN_FRAME_PX, Math.ceil(height)));
-    var current = frame.clientHeight; // inside the frame's border
-    if (Math.abs(wanted - current) < 2) return;
-    if (wanted > current) {
-      var now = Date.now();
-      growth = growth.filter(function (t) { return now - t < 2000; });
-      growth.push(now);
-      if (growth.length > 10) { sizing = false; return; }
-    }
-    frame.style.height = wanted + (frame.offsetHeight - frame.clientHeight) + "px"; // plus the border
-    frame.classList.add("is-sized");
-  }
+  var sizeFrame = window.lmsbFrameSizer(frame); // static/frame-size.js
 
   function unloaded() {
     var waiters = unloadWaiters;

@@ -11,14 +11,19 @@
   var contentOrigin = script.getAttribute("data-content-origin");
   var frame = document.getElementById("preview-frame");
   var bridge = null;
+  var sizeFrame = window.lmsbFrameSizer(frame); // static/frame-size.js
 
   window.addEventListener("message", function (event) {
     if (event.origin !== contentOrigin || !event.source || event.source !== frame.contentWindow) {
       event.stopImmediatePropagation();
       return;
     }
-    // The frame page's own notices (loaded, unloaded) say nothing the preview shows.
-    if (event.data && event.data.type === "lmsb:content") event.stopImmediatePropagation();
+    // The frame page's own notices: its page's height sizes the frame; loaded, unloaded and blocked say
+    // nothing the preview shows.
+    var data = event.data;
+    if (!data || data.type !== "lmsb:content") return; // an API call: CrossFrameLMS's
+    event.stopImmediatePropagation();
+    if (data.event === "size") sizeFrame(Number(data.height));
   }, true);
 
   function show(url) {

@@ -98,6 +98,10 @@ def test_import_version_rollback_and_preview(
     # the package, on the content origin, inside the frame page that gives it the API
     frame = page.frame_locator("#preview-frame").frame_locator("#sco-frame")
     expect(frame.get_by_role("heading", name="Vaikuttava asiakaskohtaaminen", level=1)).to_be_visible()
+    # as tall as the module's page: the preview page has the only scroll bar
+    page.wait_for_function("() => document.getElementById('preview-frame').classList.contains('is-sized')")
+    sco = page.frame_locator("#preview-frame").frame_locator("#sco-frame").locator("html")
+    assert sco.evaluate("html => html.scrollHeight <= window.innerHeight + 1")
     found += axe_violations(page, axe_js, "preview")
     assert found == []
 
