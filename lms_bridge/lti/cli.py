@@ -56,7 +56,7 @@ def show(base_url: str | None) -> None:
     )
     with transaction() as db:
         found = platforms.list_platforms(db)
-        jwks = keys.jwks(db, now=utcnow())
+        jwks = keys.jwks(db, now=utcnow(), secret_key=current_app.config["SECRET_KEY"])
     click.echo(f"Keys published: {', '.join(k['kid'] for k in jwks['keys'])}")
     for platform, deployments in found:
         click.echo(
@@ -139,7 +139,7 @@ def keys_cli() -> None:
 def keys_list() -> None:
     with transaction() as db:
         now = utcnow()
-        current = keys.signing_key(db, now=now, actor="cli")
+        current = keys.signing_key(db, now=now, secret_key=current_app.config["SECRET_KEY"], actor="cli")
         for key in keys.published_keys(db, now=now):
             mark = "signing" if key.id == current.id else "published"
             retired = key.retired_at.isoformat(timespec="minutes") if key.retired_at else "-"
@@ -160,6 +160,7 @@ def keys_rotate() -> None:
             publish_ahead=dt.timedelta(minutes=config["LTI_KEY_PUBLISH_AHEAD_MINUTES"]),
             retire_after=dt.timedelta(minutes=config["LTI_KEY_RETIRE_AFTER_MINUTES"]),
             actor="cli",
+            secret_key=config["SECRET_KEY"],
         )
         click.echo(f"Key {key.kid} published; signing from {key.active_from.isoformat(timespec='minutes')}.")
 
@@ -177,7 +178,13 @@ def scores_send(loop: bool, interval: int) -> None:
     """Send the scores that are due; failures wait with backoff."""
     while True:
         with transaction() as db:
-            summary = scores.send_due(db, now=utcnow(), http=scores.http_session(), between=db.commit)
+            summary = scores.send_due(
+                db,
+                now=utcnow(),
+                http=scores.http_session(),
+                secret_key=current_app.config["SECRET_KEY"],
+                between=db.commit,
+            )
         click.echo(f"Scores: {summary.sent} sent, {summary.failed} to retry, {summary.rejected} refused.")
         if not loop:
             return

@@ -4,6 +4,11 @@ A new key is published before it signs anything (`active_from` lies LTI_KEY_PUBL
 future), so a platform that cached our key set has seen it before the first token it must check; the key
 it replaces keeps being published until LTI_KEY_RETIRE_AFTER_MINUTES after the switch, longer than
 anything it signed can still be checked (client assertions live 60 s, deep-linking responses 5 min).
+
+Private keys are stored encrypted (lms_bridge/secrets_at_rest.py): whoever reads the database alone cannot
+sign as the tool (post grades to Moodle's gradebook). A key stored before that is encrypted when it next
+signs; a key no longer readable after a change of SECRET_KEY is retired at once and a new one takes its
+place (platforms fetch our key set again when they meet the new kid).
 """
 
 from __future__ import annotations
@@ -22,8 +27,25 @@ from sqlalchemy.orm import Session
 
 from lms_bridge.audit import record_event
 from lms_bridge.lti.models import ToolKey
+from lms_bridge.secrets_at_rest import Unreadable, decrypt, encrypt
 
 logger = logging.getLogger(__name__)
+
+# The HKDF "info" of secrets_at_rest: a key for this purpose only.
+_PURPOSE = b"lms-bridge lti tool signing key v1"
+_ENCRYPTED = "fernet:"  # before this, a stored key was PEM text
+
+
+def private_pem(key: ToolKey, *, secret_key: str) -> str:
+    """The key's private PEM, for signing; raises Unreadable after a change of SECRET_KEY."""
+    stored = key.private_pem
+    if not stored.startswith(_ENCRYPTED):
+        return stored
+    return decrypt(stored.removeprefix(_ENCRYPTED), secret_key=secret_key, purpose=_PURPOSE)
+
+
+def _sealed(pem: str, secret_key: str) -> str:
+    return _ENCRYPTED + encrypt(pem, secret_key=secret_key, purpose=_PURPOSE)
 
 
 def _new_key(kid: str) -> tuple[str, dict[str, Any]]:
@@ -36,10 +58,18 @@ def _new_key(kid: str) -> tuple[str, dict[str, Any]]:
     return pem, public
 
 
-def create_key(session: Session, *, now: dt.datetime, active_from: dt.datetime, actor: str) -> ToolKey:
+def create_key(
+    session: Session, *, now: dt.datetime, active_from: dt.datetime, actor: str, secret_key: str
+) -> ToolKey:
     kid = f"lmsb-{now:%Y%m%d}-{secrets.token_hex(4)}"
     pem, public = _new_key(kid)
-    key = ToolKey(kid=kid, private_pem=pem, public_jwk=public, created_at=now, active_from=active_from)
+    key = ToolKey(
+        kid=kid,
+        private_pem=_sealed(pem, secret_key),
+        public_jwk=public,
+        created_at=now,
+        active_from=active_from,
+    )
     session.add(key)
     session.flush()
     record_event(
@@ -60,7 +90,7 @@ def published_keys(session: Session, *, now: dt.datetime) -> list[ToolKey]:
     )
 
 
-def signing_key(session: Session, *, now: dt.datetime, actor: str = "system") -> ToolKey:
+def signing_key(session: Session, *, now: dt.datetime, secret_key: str, actor: str = "system") -> ToolKey:
     """The key to sign with now: the newest one whose time has come. The first call creates one."""
     key = session.scalars(
         select(ToolKey)
@@ -69,19 +99,42 @@ def signing_key(session: Session, *, now: dt.datetime, actor: str = "system") ->
         .limit(1)
     ).first()
     if key is None:
-        key = create_key(session, now=now, active_from=now, actor=actor)
+        return create_key(session, now=now, active_from=now, actor=actor, secret_key=secret_key)
+    try:
+        pem = private_pem(key, secret_key=secret_key)
+    except Unreadable:
+        logger.warning("LTI tool key %s unreadable (SECRET_KEY changed): retired, a new key signs", key.kid)
+        key.retired_at = now
+        record_event(
+            session,
+            actor=actor,
+            action="lti.key_unreadable",
+            subject_type="lti_tool_key",
+            subject_id=key.id,
+            details={"kid": key.kid},
+        )
+        return create_key(session, now=now, active_from=now, actor=actor, secret_key=secret_key)
+    if not key.private_pem.startswith(_ENCRYPTED):
+        key.private_pem = _sealed(pem, secret_key)
+        session.flush()
     return key
 
 
-def jwks(session: Session, *, now: dt.datetime) -> dict[str, Any]:
+def jwks(session: Session, *, now: dt.datetime, secret_key: str) -> dict[str, Any]:
     keys = published_keys(session, now=now)
     if not keys:
-        keys = [signing_key(session, now=now)]
+        keys = [signing_key(session, now=now, secret_key=secret_key)]
     return {"keys": [key.public_jwk for key in keys]}
 
 
 def rotate(
-    session: Session, *, now: dt.datetime, publish_ahead: dt.timedelta, retire_after: dt.timedelta, actor: str
+    session: Session,
+    *,
+    now: dt.datetime,
+    publish_ahead: dt.timedelta,
+    retire_after: dt.timedelta,
+    actor: str,
+    secret_key: str,
 ) -> ToolKey:
     """Publish a new key now, signing from now + publish_ahead; every older key is retired
     retire_after after that moment (unless it already retires sooner)."""
@@ -90,7 +143,7 @@ def rotate(
         retire = switch_at + retire_after
         if old.retired_at is None or old.retired_at > retire:
             old.retired_at = retire
-    key = create_key(session, now=now, active_from=switch_at, actor=actor)
+    key = create_key(session, now=now, active_from=switch_at, actor=actor, secret_key=secret_key)
     record_event(
         session,
         actor=actor,

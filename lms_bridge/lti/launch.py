@@ -90,7 +90,7 @@ class ToolLogin(FlaskOIDCLogin):
 
     def __init__(self, session: Session, *, now: dt.datetime) -> None:
         self.storage = DbLaunchDataStorage(session, now=now)
-        self.tool_conf = DbToolConf(session, now=now)
+        self.tool_conf = DbToolConf(session, now=now, secret_key=current_app.config["SECRET_KEY"])
         req = _request()
         self.cookies = ToolCookieService(req)
         sessions = FlaskSessionService(req)
@@ -171,7 +171,7 @@ class ToolLaunch(FlaskMessageLaunch):
     def __init__(self, session: Session, *, now: dt.datetime, http: requests.Session | None = None) -> None:
         self.now = now
         self.storage = DbLaunchDataStorage(session, now=now)
-        self.tool_conf = DbToolConf(session, now=now)
+        self.tool_conf = DbToolConf(session, now=now, secret_key=current_app.config["SECRET_KEY"])
         req = _request()
         self.http = http or requests.Session()
         super().__init__(

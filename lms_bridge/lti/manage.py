@@ -81,6 +81,7 @@ def rotate_keys() -> BaseResponse:
             publish_ahead=dt.timedelta(minutes=current_app.config["LTI_KEY_PUBLISH_AHEAD_MINUTES"]),
             retire_after=dt.timedelta(minutes=current_app.config["LTI_KEY_RETIRE_AFTER_MINUTES"]),
             actor=_actor(),
+            secret_key=current_app.config["SECRET_KEY"],
         )
         flash(
             _(
@@ -111,7 +112,13 @@ def link_user(user_id: int) -> BaseResponse:
 def retry_scores() -> BaseResponse:
     with transaction() as db:
         count = scores.retry_now(db, now=utcnow())
-        summary = scores.send_due(db, now=utcnow(), http=scores.http_session(), between=db.commit)
+        summary = scores.send_due(
+            db,
+            now=utcnow(),
+            http=scores.http_session(),
+            secret_key=current_app.config["SECRET_KEY"],
+            between=db.commit,
+        )
     flash(
         _("%(count)s arvosanaa yritettiin lähettää: %(sent)s meni perille.", count=count, sent=summary.sent),
         "success",

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms_bridge.audit import record_event
-from lms_bridge.lti import keys
 from lms_bridge.lti.errors import LtiError
 from lms_bridge.lti.models import LtiDeployment, LtiPlatform
 from lms_bridge.lti.toolconf import HTTP_TIMEOUT, DbLaunchDataStorage
@@ -108,7 +107,6 @@ def add_platform(
     session.flush()
     for deployment_id in deployment_ids:
         add_deployment(session, platform, deployment_id, now=now)
-    keys.signing_key(session, now=now, actor=actor)  # the JWKS has a key before Moodle first asks
     record_event(
         session,
         actor=actor,

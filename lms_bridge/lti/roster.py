@@ -40,13 +40,15 @@ def read_roster(
     course_id: int,
     now: dt.datetime,
     http: requests.Session,
+    secret_key: str,
     between: Callable[[], None] | None = None,
 ) -> list[RosterMember]:
     """Every member of the platform course, with their progress in the course. Raises ServiceError
     (a 401/403 is also noted on the platform for admins). `between` runs before the platform is
     called (the caller's commit: no database lock is held while it answers)."""
     service = NamesRolesProvisioningService(
-        connector(session, platform, now=now, http=http), {"context_memberships_url": memberships_url}
+        connector(session, platform, now=now, http=http, secret_key=secret_key),
+        {"context_memberships_url": memberships_url},
     )
     if between is not None:
         between()

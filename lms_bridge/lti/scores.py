@@ -85,10 +85,13 @@ def http_session() -> requests.Session:
 
 
 def connector(
-    session: Session, platform: LtiPlatform, *, now: dt.datetime, http: requests.Session
+    session: Session, platform: LtiPlatform, *, now: dt.datetime, http: requests.Session, secret_key: str
 ) -> ToolServiceConnector:
-    key = keys.signing_key(session, now=now)
-    return ToolServiceConnector(ToolRegistration(platform, key.kid, key.private_pem, key.public_jwk), http)
+    key = keys.signing_key(session, now=now, secret_key=secret_key)
+    registration = ToolRegistration(
+        platform, key.kid, keys.private_pem(key, secret_key=secret_key), key.public_jwk
+    )
+    return ToolServiceConnector(registration, http)
 
 
 def explain_refusal(platform: LtiPlatform, status: int, url: str) -> str:
@@ -238,14 +241,14 @@ class _Answer:
     text: str = ""
 
 
-def _prepare(session: Session, row: LtiScore, *, now: dt.datetime) -> _Outgoing:
+def _prepare(session: Session, row: LtiScore, *, now: dt.datetime, secret_key: str) -> _Outgoing:
     platform = session.get_one(LtiPlatform, row.platform_id)
     user = session.get_one(LtiUser, row.lti_user_id)
     if row.last_error and row.last_error.startswith("HTTP 409"):
         # The platform held a newer or equal timestamp (a clock step, a grade set there): a newer one.
         row.timestamp = max(_whole_second(now), row.timestamp + dt.timedelta(seconds=1))
     row.tries += 1
-    key = keys.signing_key(session, now=now)
+    key = keys.signing_key(session, now=now, secret_key=secret_key)
     grade = (
         Grade()
         .set_user_id(user.sub)
@@ -255,7 +258,9 @@ def _prepare(session: Session, row: LtiScore, *, now: dt.datetime) -> _Outgoing:
         .set_grading_progress("FullyGraded")
         .set_timestamp(row.timestamp.astimezone(dt.UTC).isoformat())
     )
-    registration = ToolRegistration(platform, key.kid, key.private_pem, key.public_jwk)
+    registration = ToolRegistration(
+        platform, key.kid, keys.private_pem(key, secret_key=secret_key), key.public_jwk
+    )
     return _Outgoing(row, platform, registration, grade)
 
 
@@ -300,6 +305,7 @@ def send_due(
     *,
     now: dt.datetime,
     http: requests.Session,
+    secret_key: str,
     ids: list[int] | None = None,
     limit: int = 100,
     between: Callable[[], None] | None = None,
@@ -311,7 +317,9 @@ def send_due(
     """
     query = select(LtiScore).where(LtiScore.status.in_(OPEN)).order_by(LtiScore.id).limit(limit)
     query = query.where(LtiScore.id.in_(ids)) if ids is not None else query.where(LtiScore.next_try_at <= now)
-    prepared = [_prepare(session, row, now=now) for row in session.scalars(query).all()]
+    prepared = [
+        _prepare(session, row, now=now, secret_key=secret_key) for row in session.scalars(query).all()
+    ]
     session.flush()
     if between is not None:
         between()
@@ -337,7 +345,14 @@ def send_in_background(app: Flask, ids: list[int]) -> threading.Thread:
 
         try:
             with app.app_context(), transaction() as session:
-                send_due(session, now=utcnow(), http=http_session(), ids=ids, between=session.commit)
+                send_due(
+                    session,
+                    now=utcnow(),
+                    http=http_session(),
+                    secret_key=app.config["SECRET_KEY"],
+                    ids=ids,
+                    between=session.commit,
+                )
         except Exception:  # an outer edge: what failed stays queued for the retry worker
             logger.exception("Sending LTI scores %s failed; the retry worker sends them", ids)
 

@@ -60,9 +60,10 @@ class ToolRegistration(Registration):
 class DbToolConf(ToolConfAbstract):  # type: ignore[type-arg]
     """Registrations from the database: one issuer may have many client ids (several tool types)."""
 
-    def __init__(self, session: Session, *, now: dt.datetime) -> None:
+    def __init__(self, session: Session, *, now: dt.datetime, secret_key: str) -> None:
         self.session = session
         self.now = now
+        self.secret_key = secret_key  # the tool's private keys are sealed with it (keys.py)
         # pylti1p3 asks for the registration and then the deployment of one launch: one lookup serves both
         self._platforms: dict[tuple[str, str], LtiPlatform | None] = {}
 
@@ -94,8 +95,9 @@ class DbToolConf(ToolConfAbstract):  # type: ignore[type-arg]
         platform = self.platform(iss, client_id)
         if platform is None:
             return None
-        key = keys.signing_key(self.session, now=self.now)
-        return ToolRegistration(platform, key.kid, key.private_pem, key.public_jwk)
+        key = keys.signing_key(self.session, now=self.now, secret_key=self.secret_key)
+        pem = keys.private_pem(key, secret_key=self.secret_key)
+        return ToolRegistration(platform, key.kid, pem, key.public_jwk)
 
     def find_deployment(self, iss: str, deployment_id: str) -> Deployment | None:
         raise NotImplementedError("every issuer may have many client ids here")

@@ -161,7 +161,7 @@ def launch() -> BaseResponse | str:
 def jwks() -> Response:
     """The tool's public keys (also the ones about to sign, and the ones just retired)."""
     with transaction() as db:
-        body = keys.jwks(db, now=utcnow())
+        body = keys.jwks(db, now=utcnow(), secret_key=current_app.config["SECRET_KEY"])
     response = jsonify(body)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
@@ -281,6 +281,7 @@ def course_roster() -> str:
                 course_id=course.id,
                 now=utcnow(),
                 http=scores.http_session(),
+                secret_key=current_app.config["SECRET_KEY"],
                 between=db.commit,
             )
             problem = None

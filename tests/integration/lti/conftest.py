@@ -20,6 +20,7 @@ from lms_bridge.lti.toolconf import forget_key_sets
 from tests.lti_platform import TestPlatform, parse_auto_post
 
 TOOL = "http://localhost"
+SECRET_KEY = "test-secret"  # db_app's: the tool's private keys are sealed with it
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +54,7 @@ def platform(shared_dir: Path, lti_app, session: Session):
 
 def refresh_tool_jwks(moodle: TestPlatform, session: Session) -> None:
     """The platform fetches the tool's key set (as Moodle does from /lti/jwks.json)."""
-    current = keys.jwks(session, now=utcnow())
+    current = keys.jwks(session, now=utcnow(), secret_key=SECRET_KEY)
     moodle.tool_jwks = lambda: current
 
 

@@ -18,7 +18,7 @@ from lms_bridge.lti.models import LtiPlatform, LtiScore
 from lms_bridge.player.models import Attempt
 from lms_bridge.register.scopes import assign_units
 from tests.factories.player import commit_body
-from tests.integration.lti.conftest import TOOL, refresh_tool_jwks
+from tests.integration.lti.conftest import SECRET_KEY, TOOL, refresh_tool_jwks
 from tests.lti_platform import parse_auto_post
 
 FILES = {"index.html": b"<!doctype html><title>SCO</title><p>Hei</p>"}
@@ -44,7 +44,7 @@ def complete(client, attempt_url: str, staff_id: int, score: str) -> int:
 
 
 def send(session) -> scores.SendSummary:
-    summary = scores.send_due(session, now=utcnow(), http=scores.http_session())
+    summary = scores.send_due(session, now=utcnow(), http=scores.http_session(), secret_key=SECRET_KEY)
     session.flush()
     return summary
 
@@ -170,7 +170,7 @@ def test_a_409_gets_a_newer_timestamp_and_goes_through(flow, platform, course, m
     assert row.tries == 1
     assert "409" in row.last_error
     later = utcnow() + dt.timedelta(minutes=2)  # past the first backoff
-    scores.send_due(session, now=later, http=scores.http_session())
+    scores.send_due(session, now=later, http=scores.http_session(), secret_key=SECRET_KEY)
     assert row.status == "sent"
     assert platform.scores[-1].status == 200
 
@@ -261,13 +261,14 @@ def test_key_rotation_mid_run(flow, platform, course, make_staff, session, lti_a
     staff = make_staff(employee_number="EMP1002")
     browser = flow()
     complete(browser.client, browser.launch("student").headers["Location"], staff.id, "70")
-    old = keys.signing_key(session, now=utcnow())
+    old = keys.signing_key(session, now=utcnow(), secret_key=SECRET_KEY)
     upcoming = keys.rotate(
         session,
         now=utcnow(),
         publish_ahead=dt.timedelta(minutes=60),
         retire_after=dt.timedelta(minutes=120),
         actor="t",
+        secret_key=SECRET_KEY,
     )
     published = [k["kid"] for k in browser.client.get("/lti/jwks.json").json["keys"]]
     assert published == [old.kid, upcoming.kid]
@@ -277,15 +278,18 @@ def test_key_rotation_mid_run(flow, platform, course, make_staff, session, lti_a
     switch = utcnow() + dt.timedelta(minutes=61)
     scores.forget_tokens()
     refresh_tool_jwks(platform, session)
-    assert keys.signing_key(session, now=switch).kid == upcoming.kid
+    assert keys.signing_key(session, now=switch, secret_key=SECRET_KEY).kid == upcoming.kid
     again = flow()
     complete(again.client, again.launch("student").headers["Location"], staff.id, "95")
-    scores.send_due(session, now=switch, http=scores.http_session())
+    scores.send_due(session, now=switch, http=scores.http_session(), secret_key=SECRET_KEY)
     assert platform.token_requests[-1]["kid"] == upcoming.kid
     assert platform.scores[-1].status == 200
-    assert old.kid in [k["kid"] for k in keys.jwks(session, now=switch)["keys"]]  # still checkable
+    assert old.kid in [
+        k["kid"] for k in keys.jwks(session, now=switch, secret_key=SECRET_KEY)["keys"]
+    ]  # still checkable
     assert old.kid not in [
-        k["kid"] for k in keys.jwks(session, now=switch + dt.timedelta(minutes=121))["keys"]
+        k["kid"]
+        for k in keys.jwks(session, now=switch + dt.timedelta(minutes=121), secret_key=SECRET_KEY)["keys"]
     ]
     # the platform rotates its own key mid-run: the tool fetches the key set again for the new kid (the
     # flood guard's few seconds between refetches would only slow this test down)
