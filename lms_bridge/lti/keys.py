@@ -92,6 +92,13 @@ def published_keys(session: Session, *, now: dt.datetime) -> list[ToolKey]:
 
 def signing_key(session: Session, *, now: dt.datetime, secret_key: str, actor: str = "system") -> ToolKey:
     """The key to sign with now: the newest one whose time has come. The first call creates one."""
+    return signer(session, now=now, secret_key=secret_key, actor=actor)[0]
+
+
+def signer(
+    session: Session, *, now: dt.datetime, secret_key: str, actor: str = "system"
+) -> tuple[ToolKey, str]:
+    """The signing key (as `signing_key`) and its private PEM, read once."""
     key = session.scalars(
         select(ToolKey)
         .where(ToolKey.active_from <= now, or_(ToolKey.retired_at.is_(None), ToolKey.retired_at > now))
@@ -99,7 +106,7 @@ def signing_key(session: Session, *, now: dt.datetime, secret_key: str, actor: s
         .limit(1)
     ).first()
     if key is None:
-        return create_key(session, now=now, active_from=now, actor=actor, secret_key=secret_key)
+        return _created(session, now=now, actor=actor, secret_key=secret_key)
     try:
         pem = private_pem(key, secret_key=secret_key)
     except Unreadable:
@@ -113,11 +120,16 @@ def signing_key(session: Session, *, now: dt.datetime, secret_key: str, actor: s
             subject_id=key.id,
             details={"kid": key.kid},
         )
-        return create_key(session, now=now, active_from=now, actor=actor, secret_key=secret_key)
+        return _created(session, now=now, actor=actor, secret_key=secret_key)
     if not key.private_pem.startswith(_ENCRYPTED):
         key.private_pem = _sealed(pem, secret_key)
         session.flush()
-    return key
+    return key, pem
+
+
+def _created(session: Session, *, now: dt.datetime, actor: str, secret_key: str) -> tuple[ToolKey, str]:
+    key = create_key(session, now=now, active_from=now, actor=actor, secret_key=secret_key)
+    return key, private_pem(key, secret_key=secret_key)
 
 
 def jwks(session: Session, *, now: dt.datetime, secret_key: str) -> dict[str, Any]:

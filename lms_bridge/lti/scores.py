@@ -31,7 +31,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lms_bridge.lti import keys
-from lms_bridge.lti.models import LtiGradeTarget, LtiPlatform, LtiScore, LtiUser
+from lms_bridge.lti.models import LtiGradeTarget, LtiPlatform, LtiScore, LtiUser, ToolKey
 from lms_bridge.lti.toolconf import HTTP_TIMEOUT, ToolRegistration
 from lms_bridge.player.models import Attempt
 
@@ -87,10 +87,7 @@ def http_session() -> requests.Session:
 def connector(
     session: Session, platform: LtiPlatform, *, now: dt.datetime, http: requests.Session, secret_key: str
 ) -> ToolServiceConnector:
-    key = keys.signing_key(session, now=now, secret_key=secret_key)
-    registration = ToolRegistration(
-        platform, key.kid, keys.private_pem(key, secret_key=secret_key), key.public_jwk
-    )
+    registration = ToolRegistration.signed_now(session, platform, now=now, secret_key=secret_key)
     return ToolServiceConnector(registration, http)
 
 
@@ -241,14 +238,13 @@ class _Answer:
     text: str = ""
 
 
-def _prepare(session: Session, row: LtiScore, *, now: dt.datetime, secret_key: str) -> _Outgoing:
+def _prepare(session: Session, row: LtiScore, *, now: dt.datetime, signing: tuple[ToolKey, str]) -> _Outgoing:
     platform = session.get_one(LtiPlatform, row.platform_id)
     user = session.get_one(LtiUser, row.lti_user_id)
     if row.last_error and row.last_error.startswith("HTTP 409"):
         # The platform held a newer or equal timestamp (a clock step, a grade set there): a newer one.
         row.timestamp = max(_whole_second(now), row.timestamp + dt.timedelta(seconds=1))
     row.tries += 1
-    key = keys.signing_key(session, now=now, secret_key=secret_key)
     grade = (
         Grade()
         .set_user_id(user.sub)
@@ -258,10 +254,8 @@ def _prepare(session: Session, row: LtiScore, *, now: dt.datetime, secret_key: s
         .set_grading_progress("FullyGraded")
         .set_timestamp(row.timestamp.astimezone(dt.UTC).isoformat())
     )
-    registration = ToolRegistration(
-        platform, key.kid, keys.private_pem(key, secret_key=secret_key), key.public_jwk
-    )
-    return _Outgoing(row, platform, registration, grade)
+    key, pem = signing
+    return _Outgoing(row, platform, ToolRegistration(platform, key.kid, pem, key.public_jwk), grade)
 
 
 def _post(outgoing: _Outgoing, http: requests.Session) -> _Answer:
@@ -317,9 +311,11 @@ def send_due(
     """
     query = select(LtiScore).where(LtiScore.status.in_(OPEN)).order_by(LtiScore.id).limit(limit)
     query = query.where(LtiScore.id.in_(ids)) if ids is not None else query.where(LtiScore.next_try_at <= now)
-    prepared = [
-        _prepare(session, row, now=now, secret_key=secret_key) for row in session.scalars(query).all()
-    ]
+    rows = session.scalars(query).all()
+    prepared: list[_Outgoing] = []
+    if rows:
+        signing = keys.signer(session, now=now, secret_key=secret_key)  # one key read for the batch
+        prepared = [_prepare(session, row, now=now, signing=signing) for row in rows]
     session.flush()
     if between is not None:
         between()

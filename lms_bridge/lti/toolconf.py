@@ -50,6 +50,14 @@ class ToolRegistration(Registration):
         self._kid = key_kid
         self._public_jwk = public_jwk
 
+    @classmethod
+    def signed_now(
+        cls, session: Session, platform: LtiPlatform, *, now: dt.datetime, secret_key: str
+    ) -> ToolRegistration:
+        """The platform's registration with the tool's current signing key."""
+        key, pem = keys.signer(session, now=now, secret_key=secret_key)
+        return cls(platform, key.kid, pem, key.public_jwk)
+
     def get_kid(self) -> str:
         return self._kid
 
@@ -95,9 +103,7 @@ class DbToolConf(ToolConfAbstract):  # type: ignore[type-arg]
         platform = self.platform(iss, client_id)
         if platform is None:
             return None
-        key = keys.signing_key(self.session, now=self.now, secret_key=self.secret_key)
-        pem = keys.private_pem(key, secret_key=self.secret_key)
-        return ToolRegistration(platform, key.kid, pem, key.public_jwk)
+        return ToolRegistration.signed_now(self.session, platform, now=self.now, secret_key=self.secret_key)
 
     def find_deployment(self, iss: str, deployment_id: str) -> Deployment | None:
         raise NotImplementedError("every issuer may have many client ids here")
