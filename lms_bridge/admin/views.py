@@ -11,7 +11,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     send_from_directory,
@@ -42,9 +41,9 @@ from lms_bridge.db import get_session, transaction
 from lms_bridge.errors import DomainError
 from lms_bridge.limits import body_limit
 from lms_bridge.packages import content, service
-from lms_bridge.packages.content import CONTENT_SANDBOX, ContentGrant, frame_url, request_origin
+from lms_bridge.packages.content import ContentGrant, request_origin
 from lms_bridge.packages.errors import PackageImportError
-from lms_bridge.packages.settings import content_origin, package_limits, schema_set
+from lms_bridge.packages.settings import package_limits, schema_set
 from lms_bridge.packages.store import PackageStore
 from lms_bridge.packages.warnings import group_warnings
 from lms_bridge.register.lookups import all_unit_codes, get_unit_by_code
@@ -284,23 +283,9 @@ def preview(version_id: int) -> Response:
     player's (why: lms_bridge/packages/content.py), so a package an admin previews cannot act as the admin."""
     found = service.get_version(get_session(), version_id)
     grant = ContentGrant("version", found.id, found.storage_key, found.standard, request_origin())
-
-    def url(href: str) -> str:
-        return frame_url(grant, href, "admin.preview_frame", version_id=found.id)
-
-    items = [(row["title"], url(row["href"])) for row in found.structure if row.get("href")]
-    page = render_template(
-        "admin/preview.html",
-        version=found,
-        course=found.course,
-        items=items,
-        launch_url=url(found.launch_href),
-        content_origin=content_origin(),
-        sandbox=CONTENT_SANDBOX,
+    return content.unrecorded_viewer(
+        "admin/preview.html", found, grant, "admin.preview_frame", course=found.course
     )
-    response = make_response(page)
-    response.headers["Content-Security-Policy"] = content.hosting_page_csp()
-    return response
 
 
 @bp.get("/versions/<int:version_id>/content/<token>/")

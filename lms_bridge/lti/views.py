@@ -33,10 +33,9 @@ from lms_bridge.lti.launch import STORAGE_CHECKED, StateNotInBrowser, ToolLaunch
 from lms_bridge.lti.models import LtiPlatform
 from lms_bridge.lti.toolconf import sweep_expired
 from lms_bridge.packages import content
-from lms_bridge.packages.content import CONTENT_SANDBOX, ContentGrant, frame_url, request_origin
+from lms_bridge.packages.content import ContentGrant, request_origin
 from lms_bridge.packages.models import PackageVersion
 from lms_bridge.packages.service import current_version
-from lms_bridge.packages.settings import content_origin
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
@@ -230,22 +229,7 @@ def guest() -> Response:
     grant = ContentGrant(
         "version", version.id, version.storage_key, version.standard, request_origin(), framing_origins()
     )
-
-    def url(href: str) -> str:
-        return frame_url(grant, href, "lti.guest_frame", version_id=version.id)
-
-    items = [(row["title"], url(row["href"])) for row in version.structure if row.get("href")]
-    page = render_template(
-        "lti/guest.html",
-        version=version,
-        items=items,
-        launch_url=url(version.launch_href),
-        content_origin=content_origin(),
-        sandbox=CONTENT_SANDBOX,
-    )
-    response = make_response(page)
-    response.headers["Content-Security-Policy"] = content.hosting_page_csp()
-    return response
+    return content.unrecorded_viewer("lti/guest.html", version, grant, "lti.guest_frame")
 
 
 @bp.get("/guest/<int:version_id>/content/<token>/")

@@ -44,6 +44,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import safe_join
 
+from lms_bridge.packages.models import PackageVersion
 from lms_bridge.packages.settings import content_origin, content_url_max_age
 from lms_bridge.packages.store import PackageStore
 
@@ -243,6 +244,29 @@ def hosting_page_csp() -> str:
         f"frame-src {content_origin()}; connect-src 'self'; object-src 'none'; base-uri 'self'; "
         "form-action 'self'"
     )
+
+
+def unrecorded_viewer(
+    template: str, version: PackageVersion, grant: ContentGrant, frame_endpoint: str, **context: Any
+) -> Response:
+    """A page that plays the version with nothing recorded (the admin's preview, the LTI guest page): its
+    parts and its launch page in a frame of the content origin (packages/_unrecorded_viewer.html)."""
+
+    def url(href: str) -> str:
+        return frame_url(grant, href, frame_endpoint, version_id=version.id)
+
+    page = render_template(
+        template,
+        version=version,
+        items=[(row["title"], url(row["href"])) for row in version.structure if row.get("href")],
+        launch_url=url(version.launch_href),
+        content_origin=content_origin(),
+        sandbox=CONTENT_SANDBOX,
+        **context,
+    )
+    response = make_response(page)
+    response.headers["Content-Security-Policy"] = hosting_page_csp()
+    return response
 
 
 def frame_page(grant: ContentGrant) -> Response:
